@@ -1,0 +1,322 @@
+"""The closed set of check types: find matches for a rule, turn them into findings and edits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from notify.matcher import Hit, PhraseMatcher, fold, longest_first
+from notify.rules import Action, Rule, RuleSet
+from notify.sentences import clause_at, sentence_at, sentence_spans
+
+FLAGS = re.IGNORECASE
+VOWEL_SOUND = re.compile(
+    r"^(?:(?i:[aeio]|u(?!ni|se|sa|su|ro|ti|ku)|hou?r|honest|heir)|[FHLMNRSX](?:[A-Z0-9]|\b)|[AEIOU][A-Z])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one rule says about one span of one field."""
+
+    rule: str
+    category: str
+    severity: str
+    action: str
+    field: str
+    start: int
+    end: int
+    text: str
+    message: str
+    replacement: str | None = None
+    suggestion: str | None = None
+    fixed: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A sentence as written and as it will be sent, and the rules that changed it."""
+
+    field: str
+    rules: tuple[str, ...]
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"field": self.field, "rules": list(self.rules), "before": self.before, "after": self.after}
+
+
+@dataclass(order=True, slots=True)
+class Edit:
+    start: int
+    end: int
+    text: str = field(compare=False)
+    rule: str = field(compare=False)
+    rank: int = field(compare=False, default=0)
+
+
+@dataclass
+class Compiled:
+    """A rule set compiled once: one phrase automaton for all rules, regexes compiled."""
+
+    ruleset: RuleSet
+    matcher: PhraseMatcher
+    patterns: dict[str, list[re.Pattern[str]]]
+    near_patterns: dict[str, list[re.Pattern[str]]]
+    unless: dict[str, list[re.Pattern[str]]]
+    followed: dict[str, list[re.Pattern[str]]]
+    glossary: dict[str, dict[str, str | None]]
+
+
+def compile_rules(ruleset: RuleSet) -> Compiled:
+    phrases: list[tuple[str, str]] = []
+    glossary: dict[str, dict[str, str | None]] = {}
+    for rule in ruleset.rules:
+        words = list(rule.phrases)
+        for name in rule.lists:
+            words += ruleset.lists[name]
+        phrases += [(w, rule.id) for w in words]
+        if rule.glossary:
+            table = {}
+            for term, plain in rule.glossary.items():
+                for variant, text in _expand_plural(term, plain):
+                    table[fold(variant)] = text
+                    phrases.append((variant, rule.id))
+            glossary[rule.id] = table
+        if rule.near:
+            cues = list(rule.near.phrases)
+            for name in rule.near.lists:
+                cues += ruleset.lists[name]
+            phrases += [(c, "near:" + rule.id) for c in cues]
+
+    def regexes(items: Iterable[str]) -> list[re.Pattern[str]]:
+        return [re.compile(p, FLAGS) for p in items]
+
+    return Compiled(
+        ruleset=ruleset,
+        matcher=PhraseMatcher(phrases),
+        patterns={r.id: regexes(r.patterns) for r in ruleset.rules if r.patterns},
+        near_patterns={r.id: regexes(r.near.patterns) for r in ruleset.rules if r.near and r.near.patterns},
+        unless={r.id: regexes(r.unless) for r in ruleset.rules if r.unless},
+        followed={r.id: regexes(r.unless_followed_by) for r in ruleset.rules if r.unless_followed_by},
+        glossary=glossary,
+    )
+
+
+def _expand_plural(term: str, plain: str | None) -> list[tuple[str, str | None]]:
+    """'pod(s)': 'server(s)' stands for both the singular and the plural."""
+    if not term.endswith("(s)"):
+        return [(term, plain)]
+    stem = term[:-3]
+    one = plain.replace("(s)", "") if plain else plain
+    many = plain.replace("(s)", "s") if plain else plain
+    return [(stem, one), (stem + "s", many)]
+
+
+@dataclass
+class Scan:
+    """The matches of every rule in one text, ready to become findings and edits."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    findings: list[Finding]
+    edits: list[Edit]
+
+
+def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
+         extra: PhraseMatcher | None = None) -> Scan:
+    """Run every matching rule (not the require rules) over one text."""
+    folded = fold(text)
+    spans = sentence_spans(text)
+    by_owner: dict[str, list[Hit]] = {}
+    hits = compiled.matcher.find(text, folded)
+    if extra is not None:
+        hits += extra.find(text, folded)
+    for hit in hits:
+        for owner in hit.owners:
+            by_owner.setdefault(owner, []).append(hit)
+    findings: list[Finding] = []
+    edits: list[Edit] = []
+    for rule in rules:
+        if rule.action is Action.require:
+            continue
+        candidates = [(h.start, h.end, h.key) for h in longest_first(by_owner.get(rule.id, []))]
+        for pattern in compiled.patterns.get(rule.id, []):
+            for m in pattern.finditer(text):
+                start, end = m.span("span") if "span" in pattern.groupindex else m.span()
+                if end > start:
+                    candidates.append((start, end, m.group()))
+        if not candidates:
+            continue
+        cues = by_owner.get("near:" + rule.id, [])
+        taken: list[tuple[int, int]] = []
+        for start, end, key in sorted(set(candidates)):
+            if _followed_by(compiled.followed.get(rule.id, []), text, end):
+                continue
+            sentence = sentence_at(spans, start)
+            if any(u.search(text, sentence[0], sentence[1]) for u in compiled.unless.get(rule.id, [])):
+                continue
+            if rule.near:
+                found = _near(compiled, rule, text, sentence, start, end, cues)
+                if found is None:
+                    continue
+                if rule.near.span == "from-cue":
+                    clause = clause_at(text, sentence, found[0], end)
+                    start, end = min(start, found[0]), max(end, clause[1])
+                    while end > start and text[end - 1] in " ,;:":
+                        end -= 1
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            finding, edit = _act(compiled, rule, text, field_name, audience, sentence, start, end, key)
+            findings.append(finding)
+            if edit:
+                edits.append(edit)
+    clauses = [(e.start, e.end) for e in edits if e.rank == 1]
+    if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
+        findings = [f for f in findings if f.action != "replace"
+                    or not any(a <= f.start and f.end <= b for a, b in clauses)]
+    return Scan(text, spans, findings, edits)
+
+
+def _followed_by(patterns: list[re.Pattern[str]], text: str, end: int) -> bool:
+    return any(p.match(text, end) for p in patterns)
+
+
+def _near(compiled: Compiled, rule: Rule, text: str, sentence: tuple[int, int], start: int, end: int,
+          cues: list[Hit]) -> tuple[int, int] | None:
+    """The cue in the same clause as the match, if any (e.g. 'due to' beside a vendor name)."""
+    c_start, c_end, _ = clause_at(text, sentence, start, end)
+    for cue in cues:
+        if c_start <= cue.start and cue.end <= c_end and not (cue.start >= start and cue.end <= end):
+            return cue.start, cue.end
+    for pattern in compiled.near_patterns.get(rule.id, []):
+        m = pattern.search(text, c_start, c_end)
+        if m and not (m.start() >= start and m.end() <= end):
+            return m.span()
+    return None
+
+
+def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: str,
+         sentence: tuple[int, int], start: int, end: int, key: str) -> tuple[Finding, Edit | None]:
+    action = Action.flag if audience in rule.flag_only_for else rule.action
+    replacement: str | None = None
+    edit: Edit | None = None
+    if action is Action.replace:
+        plain = compiled.glossary.get(rule.id, {}).get(fold(key), rule.replacement)
+        if rule.glossary and fold(key) not in compiled.glossary.get(rule.id, {}):
+            plain = rule.replacement
+        if plain is None:  # no plain equivalent: the technical sentence goes
+            action = Action.drop_sentence
+        else:
+            replacement = plain
+            edit = _replace_with_article(text, start, end, replacement, rule.id)
+    if action is Action.drop_sentence:
+        edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
+    elif action is Action.drop_clause:
+        c_start, c_end, whole = clause_at(text, sentence, start, end)
+        edit = Edit(c_start, c_end, "", rule.id, rank=2 if whole else 1)
+        if whole:
+            edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
+    finding = Finding(
+        rule=rule.id, category=rule.category, severity=rule.severity.value, action=action.value,
+        field=field_name, start=start, end=end, text=text[start:end], message=rule.message,
+        replacement=replacement, suggestion=rule.suggestion, fixed=edit is not None,
+    )
+    return finding, edit
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(a|an|A|An)\s+$")
+
+
+def _replace_with_article(text: str, start: int, end: int, replacement: str, rule_id: str) -> Edit:
+    """Replace a term and keep 'a'/'an' right: 'an OOM kill' -> 'a crash'."""
+    before = _ARTICLE_BEFORE.search(text, max(0, start - 4), start)
+    if not before:
+        return Edit(start, end, replacement, rule_id)
+    article = before.group(1)
+    own = re.match(r"(?i)(a|an|the|some)\s", replacement)
+    if own:
+        if article[0].isupper():
+            replacement = replacement[0].upper() + replacement[1:]
+        return Edit(before.start(), end, replacement, rule_id)
+    fixed = "an" if VOWEL_SOUND.match(replacement) else "a"
+    if article[0].isupper():
+        fixed = fixed.capitalize()
+    return Edit(before.start(), end, f"{fixed} {replacement}", rule_id)
+
+
+def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
+                field_name: str) -> tuple[str, list[Rewrite]]:
+    """The text with non-overlapping edits applied, tidied sentence by sentence, and the rewrites."""
+    if not edits:
+        return text, []
+    accepted: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start))):
+        if all(edit.end <= a.start or edit.start >= a.end for a in accepted):
+            accepted.append(edit)
+    accepted.sort()
+    pieces: list[str] = []
+    rewrites: list[Rewrite] = []
+    cursor = 0
+    for s_start, s_end in spans or [(0, len(text))]:
+        inside = [e for e in accepted if s_start <= e.start and e.end <= s_end]
+        if not inside:
+            continue
+        before = text[s_start:s_end]
+        after = _tidy(_splice(text, s_start, s_end, inside), before)
+        pieces.append(text[cursor:s_start])
+        if not after:  # drop the sentence and the space that followed it
+            nxt = s_end
+            while nxt < len(text) and text[nxt] in " \t":
+                nxt += 1
+            cursor = nxt
+        else:
+            pieces.append(after)
+            cursor = s_end
+        rules = tuple(dict.fromkeys(e.rule for e in inside))
+        rewrites.append(Rewrite(field_name, rules, before, after))
+    pieces.append(text[cursor:])
+    cleaned = "".join(pieces)
+    return cleaned.strip() if cleaned.strip() != text.strip() else cleaned, rewrites
+
+
+def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
+    out = []
+    cursor = start
+    for edit in edits:
+        out.append(text[cursor:edit.start])
+        out.append(edit.text)
+        cursor = edit.end
+    out.append(text[cursor:end])
+    return "".join(out)
+
+
+_LEADING_JOINER = re.compile(r"^(?:and|but|so|which|because|as|while)\s+", re.I)
+
+
+def _tidy(sentence: str, original: str) -> str:
+    """Make an edited sentence read as a sentence again."""
+    s = re.sub(r"[ \t]{2,}", " ", sentence).strip()
+    s = re.sub(r"\s+([,.;:!?])", r"\1", s)
+    s = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", s)
+    s = re.sub(r"[,;:]\s*([.!?])$", r"\1", s)
+    s = re.sub(r"^[,;:\s]+", "", s)
+    if s != original.strip() and not original.strip().startswith(s[:1] or " "):
+        s = _LEADING_JOINER.sub("", s)
+    if not re.search(r"\w", s):
+        return ""
+    if s[:1].islower():
+        s = s[0].upper() + s[1:]
+    if original.rstrip()[-1:] in ".!?" and s[-1:] not in ".!?\"'”’":
+        s += original.rstrip()[-1]
+    return s
+
+
+def sentences_of(text: str, spans: list[tuple[int, int]]) -> Iterable[tuple[int, int, str]]:
+    for start, end in spans:
+        yield start, end, text[start:end]

@@ -1,0 +1,250 @@
+"""Apply an audience's rules to an incident or a message: cleaned text, findings, rewrites, verdict."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, scan
+from notify.incident import Incident
+from notify.matcher import PhraseMatcher
+from notify.rules import AUDIENCES, Action, Rule, RuleSet, load_rules
+from notify.sentences import sentence_spans
+from notify.suggest import Facts, suggest
+
+CUSTOMER_FIELDS = ("title", "impact", "apology", "responsibility", "remedy")
+FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|i|i'm|i've|us|our)\b", re.I)
+WORD = re.compile(r"[a-z]{4,}")
+STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "your", "into", "could",
+             "would", "some", "there", "about", "been", "when", "what", "which", "while", "customers",
+             "people", "users", "sorry", "apologise", "apologize", "today", "morning"}
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """What the policy layer made of one text or record for one audience."""
+
+    audience: str
+    fields: dict[str, str]
+    findings: list[Finding]
+    rewrites: list[Rewrite]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" and not f.fixed]
+
+    @property
+    def verdict(self) -> str:
+        return "blocked" if self.blocking else "pass"
+
+    def with_suggestions(self) -> dict[str, str]:
+        """The cleaned fields with each blocking required element filled by its suggestion."""
+        fields = dict(self.fields)
+        for finding in self.blocking:
+            if finding.suggestion and finding.field in fields and finding.action == "require":
+                fields[finding.field] = finding.suggestion
+            elif finding.suggestion and finding.field in fields and finding.category.startswith("apology"):
+                fields[finding.field] = finding.suggestion
+        return fields
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "audience": self.audience,
+            "verdict": self.verdict,
+            "findings": [f.as_dict() for f in self.findings],
+            "rewrites": [r.as_dict() for r in self.rewrites],
+            "fields": self.fields,
+        }
+
+
+class Policy:
+    """A compiled rule set; build once, check many texts."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.compiled: Compiled = compile_rules(ruleset)
+        self._require = {r.id: [re.compile(p, re.I) for p in r.patterns] for r in ruleset.rules
+                         if r.action is Action.require}
+
+    @classmethod
+    def load(cls, extra_dirs: Sequence[str | Path] = ()) -> Policy:
+        return cls(load_rules(extra_dirs))
+
+    def rules_for(self, audience: str) -> list[Rule]:
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}")
+        return self.ruleset.for_audience(audience)
+
+    def check_text(self, text: str, audience: str = "customers") -> PolicyResult:
+        """A plain message: the whole text is one field and must carry every required element."""
+        rules = self.rules_for(audience)
+        found = scan(self.compiled, rules, text, "text", audience)
+        cleaned, rewrites = _fix_until_stable(self, rules, found, "text", audience, None)
+        facts = _facts_from_text(text)
+        findings = list(found.findings)
+        for rule in rules:
+            if rule.action is Action.require and _applies(rule, facts):
+                findings += self._require_check(rule, "text", cleaned, facts, whole_text=True)
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
+
+    def check_incident(self, incident: Incident, audience: str) -> PolicyResult:
+        """Each customer-facing field cleaned on its own; each required element checked in its field."""
+        rules = self.rules_for(audience)
+        extra = PhraseMatcher((name, "privacy-record") for name in incident.affected_customers) \
+            if audience == "public" and incident.affected_customers else None
+        fields = _incident_fields(incident, audience)
+        cleaned: dict[str, str] = {}
+        findings: list[Finding] = []
+        rewrites: list[Rewrite] = []
+        for name, text in fields.items():
+            if not text:
+                cleaned[name] = text
+                continue
+            found = scan(self.compiled, rules, text, name, audience, extra)
+            findings += found.findings + _record_privacy(found, extra, name)
+            cleaned[name], changed = _fix_until_stable(self, rules, found, name, audience, extra)
+            rewrites += changed
+        facts = facts_from_incident(incident)
+        for rule in rules:
+            if rule.action is not Action.require or not _applies(rule, facts):
+                continue
+            target = rule.field or "text"
+            text = _required_text(incident, cleaned, target)
+            findings += self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
+        return PolicyResult(audience, cleaned, findings, rewrites)
+
+    def _require_check(self, rule: Rule, field_name: str, text: str, facts: Facts, *, whole_text: bool,
+                       incident: Incident | None = None) -> list[Finding]:
+        if rule.relates_to:
+            if incident is None or not text:
+                return []
+            other = getattr(incident, rule.relates_to, "")
+            if not other or _shares_words(text, other, incident.components):
+                return []
+        elif self._satisfied(rule, text) or self._addressed(rule, text, field_name):
+            return []
+        spans = sentence_spans(text)
+        start, end = (spans[0][0], spans[-1][1]) if (spans and not whole_text) else (len(text), len(text))
+        suggestion = suggest(rule.suggest, facts) if rule.suggest else rule.suggestion
+        return [Finding(rule=rule.id, category=rule.category, severity=rule.severity.value,
+                        action="require", field=field_name, start=start, end=end, text=text[start:end],
+                        message=rule.message, suggestion=suggestion)]
+
+    def _addressed(self, rule: Rule, text: str, field_name: str) -> bool:
+        """A flagged attempt (a deflection, say) is reported as itself, not as a missing element."""
+        if not rule.addressed_by or not text:
+            return False
+        others = [self.ruleset.rule(rule_id) for rule_id in rule.addressed_by]
+        return bool(scan(self.compiled, others, text, field_name, "internal").findings)
+
+    def _satisfied(self, rule: Rule, text: str) -> bool:
+        patterns = self._require[rule.id]
+        unless = self.compiled.unless.get(rule.id, [])
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            if not any(p.search(sentence) for p in patterns):
+                continue
+            if any(u.search(sentence) for u in unless):
+                continue
+            if rule.first_person and not FIRST_PERSON.search(sentence):
+                continue
+            return True
+        return False
+
+
+def _fix_until_stable(policy: Policy, rules: list[Rule], found: object, name: str, audience: str,
+                      extra: PhraseMatcher | None) -> tuple[str, list[Rewrite]]:
+    """Apply edits, then re-check the result, so fixing twice gives what fixing once gave."""
+    from notify.checks import Scan
+
+    assert isinstance(found, Scan)
+    text, rewrites = apply_edits(found.text, found.spans, found.edits, name)
+    for _ in range(3):
+        again = scan(policy.compiled, rules, text, name, audience, extra)
+        if not again.edits:
+            break
+        text, more = apply_edits(text, again.spans, again.edits, name)
+        rewrites += more
+    return text, rewrites
+
+
+def _record_privacy(found: object, extra: PhraseMatcher | None, name: str) -> list[Finding]:
+    """Names of the record's own affected customers, found on a public channel."""
+    from notify.checks import Scan
+
+    assert isinstance(found, Scan)
+    if extra is None:
+        return []
+    seen = {(f.start, f.end) for f in found.findings if f.category == "privacy"}
+    return [
+        Finding(rule="privacy-record-customers", category="privacy", severity="error",
+                action="drop-sentence", field=name, start=h.start, end=h.end,
+                text=found.text[h.start:h.end], fixed=True,
+                message="This customer is named in the record's affected_customers; "
+                        "never discuss a customer's issue in public.")
+        for h in extra.find(found.text) if (h.start, h.end) not in seen
+    ]
+
+
+def _incident_fields(incident: Incident, audience: str) -> dict[str, str]:
+    fields = {name: getattr(incident, name) for name in CUSTOMER_FIELDS}
+    for i, action in enumerate(incident.actions):
+        fields[f"actions.{i}"] = action
+    for i, update in enumerate(incident.updates):
+        fields[f"updates.{i}.message"] = update.message
+    if audience == "internal":
+        fields["cause"] = incident.cause
+    return fields
+
+
+def _required_text(incident: Incident, cleaned: dict[str, str], target: str) -> str:
+    if target == "contact":
+        c = incident.contact
+        return "" if c is None else f"Contact {c.name}: {c.email or ''} {c.phone or ''}".strip()
+    if target == "next_update_at":
+        return "" if incident.next_update_at is None else "Our next update will be posted then."
+    if target == "text":
+        return " ".join(v for v in cleaned.values() if v)
+    return cleaned.get(target, "")
+
+
+def facts_from_incident(incident: Incident) -> Facts:
+    c = incident.contact
+    return Facts(
+        impact=incident.impact, components=list(incident.components), started_at=incident.started_at,
+        resolved_at=incident.resolved_at, next_update_at=incident.next_update_at,
+        contact_name=c.name if c else "", contact_email=(c.email or "") if c else "",
+        contact_phone=(c.phone or "") if c else "", is_open=incident.is_open,
+        is_maintenance=incident.is_maintenance,
+    )
+
+
+_STATUS_PREFIX = re.compile(r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled)\s*:\s*",
+                            re.I)
+
+
+def _facts_from_text(text: str) -> Facts:
+    prefix = _STATUS_PREFIX.match(text)
+    status = prefix.group(1).lower() if prefix else ""
+    body = text[prefix.end():] if prefix else text
+    spans = sentence_spans(body)
+    first = body[spans[0][0]:spans[0][1]] if spans else ""
+    first = re.sub(r"^between [\d:]+ and [\d:]+ \w+,\s*", "", first, flags=re.I)
+    return Facts(impact=first, is_open=status not in {"resolved", "completed"},
+                 is_maintenance=status in {"scheduled", "completed"})
+
+
+def _applies(rule: Rule, facts: Facts) -> bool:
+    if rule.when.open is not None and rule.when.open != facts.is_open:
+        return False
+    return not (rule.when.maintenance is not None and rule.when.maintenance != facts.is_maintenance)
+
+
+def _shares_words(text: str, other: str, components: list[str]) -> bool:
+    """Whether an apology names what happened: a content word of the impact or a component."""
+    def stems(s: str) -> set[str]:
+        return {w[:5] for w in WORD.findall(s.lower()) if w not in STOPWORDS}
+    return bool(stems(text) & (stems(other) | stems(" ".join(components))))

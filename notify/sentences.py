@@ -1,0 +1,85 @@
+"""Sentence and clause boundaries that survive abbreviations, decimals, times, URLs and versions."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "vs", "approx", "est", "no", "nos", "fig", "inc", "ltd", "co", "corp",
+    "mr", "mrs", "ms", "dr", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    "u.s", "u.k", "a.m", "p.m", "min", "sec", "hr", "hrs", "dept", "ref", "cf", "al",
+}
+# A boundary is terminal punctuation, optional closing quotes/brackets, then white space
+# before something that can start a sentence; a blank line or a list item also ends one.
+_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s*\(\s*|\s*\)")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, end exclusive and including its terminal punctuation."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        if match.group().startswith((".", "!", "?")) and _is_abbreviation(text, match.start()):
+            continue
+        end = match.end()
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word = _WORD_BEFORE.search(text, 0, dot)
+    if not word:
+        return False
+    token = word.group(1).lower()
+    if token in ABBREVIATIONS:
+        return True
+    return len(token) == 1 and text[word.start()].isupper()  # an initial: "J. Smith"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence holding offset pos (the nearest one when pos falls between sentences)."""
+    for start, end in spans:
+        if pos < end:
+            return (start, end)
+    return spans[-1] if spans else (0, 0)
+
+
+def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int, bool]:
+    """The clause around [start, end) within a sentence, with its leading separator.
+
+    Returns (clause_start, clause_end, whole) where whole says the clause is the entire
+    sentence, so removing it means removing the sentence.
+    """
+    s_start, s_end = sentence
+    body_end = s_end
+    while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
+        body_end -= 1
+    left = s_start
+    for sep in CLAUSE_SEPARATOR.finditer(text, s_start, start):
+        left = sep.start()
+    right = body_end
+    next_sep = CLAUSE_SEPARATOR.search(text, end, body_end)
+    if next_sep:
+        right = next_sep.start()
+    if left == s_start and right == body_end:
+        return s_start, s_end, True
+    if left == s_start and next_sep:
+        right = next_sep.end()  # a leading clause takes its trailing separator with it
+    return left, right, False
