@@ -107,14 +107,21 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
     )
 
 
+_PLURAL = re.compile(r"y\(ies\)|\((e?s)\)")
+
+
 def _expand_plural(term: str, plain: str | None) -> list[tuple[str, str | None]]:
-    """'pod(s)': 'server(s)' stands for both the singular and the plural."""
-    if not term.endswith("(s)"):
+    """'pod(s)': 'server(s)' stands for both forms; '(es)' and 'y(ies)' work the same way."""
+    if not _PLURAL.search(term):
         return [(term, plain)]
-    stem = term[:-3]
-    one = plain.replace("(s)", "") if plain else plain
-    many = plain.replace("(s)", "s") if plain else plain
-    return [(stem, one), (stem + "s", many)]
+
+    def one(s: str) -> str:
+        return _PLURAL.sub(lambda m: "y" if m.group().startswith("y") else "", s)
+
+    def many(s: str) -> str:
+        return _PLURAL.sub(lambda m: "ies" if m.group().startswith("y") else m.group(1), s)
+
+    return [(one(term), one(plain) if plain else plain), (many(term), many(plain) if plain else plain)]
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, scan
@@ -15,6 +15,7 @@ from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
 
 CUSTOMER_FIELDS = ("title", "impact", "apology", "responsibility", "remedy")
+SUGGESTED_FIELDS = ("apology", "responsibility", "remedy")
 FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|i|i'm|i've|us|our)\b", re.I)
 WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "your", "into", "could",
@@ -43,9 +44,7 @@ class PolicyResult:
         """The cleaned fields with each blocking required element filled by its suggestion."""
         fields = dict(self.fields)
         for finding in self.blocking:
-            if finding.suggestion and finding.field in fields and finding.action == "require":
-                fields[finding.field] = finding.suggestion
-            elif finding.suggestion and finding.field in fields and finding.category.startswith("apology"):
+            if finding.suggestion and finding.field in SUGGESTED_FIELDS:
                 fields[finding.field] = finding.suggestion
         return fields
 
@@ -65,6 +64,7 @@ class Policy:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.compiled: Compiled = compile_rules(ruleset)
+        self._by_id = {r.id: r for r in ruleset.rules}
         self._require = {r.id: [re.compile(p, re.I) for p in r.patterns] for r in ruleset.rules
                          if r.action is Action.require}
 
@@ -87,6 +87,7 @@ class Policy:
         for rule in rules:
             if rule.action is Action.require and _applies(rule, facts):
                 findings += self._require_check(rule, "text", cleaned, facts, whole_text=True)
+        findings = self._suggest(findings, facts)
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
 
@@ -107,14 +108,24 @@ class Policy:
             findings += found.findings + _record_privacy(found, extra, name)
             cleaned[name], changed = _fix_until_stable(self, rules, found, name, audience, extra)
             rewrites += changed
-        facts = facts_from_incident(incident)
+        facts = replace(facts_from_incident(incident), impact=cleaned.get("impact") or incident.impact)
         for rule in rules:
             if rule.action is not Action.require or not _applies(rule, facts):
                 continue
             target = rule.field or "text"
             text = _required_text(incident, cleaned, target)
             findings += self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
-        return PolicyResult(audience, cleaned, findings, rewrites)
+        return PolicyResult(audience, cleaned, self._suggest(findings, facts), rewrites)
+
+    def _suggest(self, findings: list[Finding], facts: Facts) -> list[Finding]:
+        """Flags of rules that name a builder get a suggestion made from the record's facts."""
+        out = []
+        for f in findings:
+            rule = self._by_id.get(f.rule)
+            if rule is not None and rule.suggest and f.action != "require":
+                f = replace(f, suggestion=suggest(rule.suggest, facts))
+            out.append(f)
+        return out
 
     def _require_check(self, rule: Rule, field_name: str, text: str, facts: Facts, *, whole_text: bool,
                        incident: Incident | None = None) -> list[Finding]:

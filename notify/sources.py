@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,53 @@ def looks_like_record(path: str, text: str) -> bool:
     return first.startswith("{") or first.startswith("id:") or "\ntitle:" in first
 
 
+@dataclass(frozen=True)
+class Record:
+    """A validated incident with where it came from, so findings can point at file:line:col."""
+
+    incident: Incident
+    name: str
+    text: str
+    lines: Lines
+
+    def locate(self, field: str, offset: int) -> tuple[int, int]:
+        """(line, column), 1-based, of a character offset into a field's value."""
+        loc: tuple[str | int, ...] = tuple(int(p) if p.isdigit() else p for p in field.split("."))
+        line = _line_for(loc, self.lines) or 1
+        value = _field_value(self.incident, loc)
+        source = self.text.splitlines()
+        if value and 0 < line <= len(source):
+            head = value[: max(1, min(len(value), 24))]
+            for number in range(line, min(line + 3, len(source)) + 1):
+                col = source[number - 1].find(head)
+                if col >= 0:
+                    return number, col + offset + 1
+        return line, 1
+
+
+def _field_value(incident: Incident, loc: tuple[str | int, ...]) -> str:
+    value: Any = incident
+    for part in loc:
+        try:
+            value = value[part] if isinstance(part, int) else getattr(value, part)
+        except (AttributeError, IndexError, TypeError):
+            return ""
+    return value if isinstance(value, str) else ""
+
+
 def load_incident(path: str) -> Incident:
     """Parse and validate one incident record from a YAML or JSON file, or '-' for stdin."""
+    return load_record(path).incident
+
+
+def load_record(path: str) -> Record:
     text = read_text(path)
-    return parse_incident(text, "<stdin>" if path == "-" else path)
+    name = "<stdin>" if path == "-" else path
+    incident, lines = parse_incident(text, name)
+    return Record(incident, name, text, lines)
 
 
-def parse_incident(text: str, name: str) -> Incident:
+def parse_incident(text: str, name: str) -> tuple[Incident, Lines]:
     """Validate record text; errors name the file, the field and the line."""
     if name.lower().endswith(".json") or text.lstrip().startswith("{"):
         data, lines = _parse_json(text, name)
@@ -97,7 +138,7 @@ def parse_incident(text: str, name: str) -> Incident:
             hint="start from a template: notify new -o incident.yaml",
         )
     try:
-        return Incident.model_validate(data)
+        return Incident.model_validate(data), lines
     except ValidationError as exc:
         raise _validation_error(exc, name, lines) from None
 

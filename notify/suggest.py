@@ -33,16 +33,23 @@ def suggest(kind: str, facts: Facts) -> str:
     }[kind](facts)
 
 
+_SUBJECT = re.compile(
+    r"^(?:some |many |most |all |our )?(?:customers|users|people|clients|you)\b[^,;]*?\s"
+    r"(?=(?:could|couldn't|cannot|can't|can|were|was|saw|see|had|have|got|lost|did|didn't|"
+    r"experienced|received|are|may|might|would|will|waited|faced|needed|paid)\b)", re.I)
+
+
 def _experience(facts: Facts) -> str:
-    """The impact turned to the second person: 'you could not sign in to the dashboard'."""
-    impact = facts.impact.strip().rstrip(".")
-    impact = re.split(r"(?<=[.;])\s", impact)[0].rstrip(".;")
-    impact = re.sub(r"^(?:some |many |all )?(?:customers|users|people)(?: in [A-Z]\w+| using [\w -]+?)?\s+",
-                    "you ", impact, count=1, flags=re.IGNORECASE)
-    if not impact:
-        what = _components(facts) or "our service"
-        return f"you could not rely on {what}"
-    return impact[0].lower() + impact[1:] if not impact[:2].isupper() else impact
+    """What customers went through, turned to the second person: 'you could not sign in'."""
+    clauses = [c.strip() for c in re.split(r"[.;]\s+|,\s+(?=(?:and |but )?(?:customers|users|people|you)\b)",
+                                           facts.impact.strip().rstrip(".")) if c.strip()]
+    for clause in clauses:
+        clause = re.sub(r"^(?:and|but)\s+", "", clause)
+        match = _SUBJECT.match(clause)
+        if match:
+            return "you " + clause[match.end():].split(", ")[0]
+    what = _components(facts) or "our service"
+    return f"{what} let you down" if not clauses else f"{what} let you down: {clauses[0][0].lower()}{clauses[0][1:]}"
 
 
 def _components(facts: Facts) -> str:
