@@ -210,7 +210,9 @@ def _near(compiled: Compiled, rule: Rule, text: str, sentence: tuple[int, int], 
 
 def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: str,
          sentence: tuple[int, int], start: int, end: int, key: str) -> tuple[Finding, Edit | None]:
-    action = Action.flag if audience in rule.flag_only_for else rule.action
+    advisory = audience in rule.flag_only_for  # e.g. blame in an internal note: flagged, never blocking
+    action = Action.flag if advisory else rule.action
+    severity = "warning" if advisory and rule.severity.value == "error" else rule.severity.value
     replacement: str | None = None
     edit: Edit | None = None
     if action is Action.replace:
@@ -230,7 +232,7 @@ def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: s
         if whole:
             edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
     finding = Finding(
-        rule=rule.id, category=rule.category, severity=rule.severity.value, action=action.value,
+        rule=rule.id, category=rule.category, severity=severity, action=action.value,
         field=field_name, start=start, end=end, text=text[start:end], message=rule.message,
         replacement=replacement, suggestion=rule.suggestion, fixed=edit is not None,
     )

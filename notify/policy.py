@@ -94,8 +94,9 @@ class Policy:
     def check_incident(self, incident: Incident, audience: str) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
         rules = self.rules_for(audience)
-        extra = PhraseMatcher((name, "privacy-record") for name in incident.affected_customers) \
-            if audience == "public" and incident.affected_customers else None
+        owners = [r.id for r in rules if "customers" in r.lists]
+        extra = PhraseMatcher((name, owner) for name in incident.affected_customers for owner in owners) \
+            if owners and incident.affected_customers else None
         fields = _incident_fields(incident, audience)
         cleaned: dict[str, str] = {}
         findings: list[Finding] = []
@@ -105,7 +106,7 @@ class Policy:
                 cleaned[name] = text
                 continue
             found = scan(self.compiled, rules, text, name, audience, extra)
-            findings += found.findings + _record_privacy(found, extra, name)
+            findings += found.findings
             cleaned[name], changed = _fix_until_stable(self, rules, found, name, audience, extra)
             rewrites += changed
         facts = replace(facts_from_incident(incident), impact=cleaned.get("impact") or incident.impact)
@@ -180,24 +181,6 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: object, name: st
         text, more = apply_edits(text, again.spans, again.edits, name)
         rewrites += more
     return text, rewrites
-
-
-def _record_privacy(found: object, extra: PhraseMatcher | None, name: str) -> list[Finding]:
-    """Names of the record's own affected customers, found on a public channel."""
-    from notify.checks import Scan
-
-    assert isinstance(found, Scan)
-    if extra is None:
-        return []
-    seen = {(f.start, f.end) for f in found.findings if f.category == "privacy"}
-    return [
-        Finding(rule="privacy-record-customers", category="privacy", severity="error",
-                action="drop-sentence", field=name, start=h.start, end=h.end,
-                text=found.text[h.start:h.end], fixed=True,
-                message="This customer is named in the record's affected_customers; "
-                        "never discuss a customer's issue in public.")
-        for h in extra.find(found.text) if (h.start, h.end) not in seen
-    ]
 
 
 def _incident_fields(incident: Incident, audience: str) -> dict[str, str]:

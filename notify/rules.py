@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class Severity(StrEnum):
     suggestion = "suggestion"
 
 
-class Action(StrEnum):
+class Action(Enum):
     flag = "flag"
     replace = "replace"
     drop_clause = "drop-clause"
@@ -230,8 +230,8 @@ def load_pack(path: Path) -> Pack:
         raise PolicyPackError("a rule pack is a mapping with 'rules', 'lists' or 'overrides'", path=path)
     try:
         return Pack.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
+    except ValidationError as exc:  # a misspelt key explains the 'missing' error beside it
+        error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = list(error["loc"])
         rule_id = None
         line = None
