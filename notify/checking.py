@@ -36,8 +36,8 @@ def check_paths(policy: Policy, paths: Sequence[str], audience: str, *, fix: boo
             incident, lines = parse_incident(text, name)
             record = Record(incident, name, text, lines)
             result = policy.check_incident(incident, audience)
-            report.located += [Located(name, *record.locate(f.field, f.start), audience, f)
-                               for f in result.findings]
+            report.located += sorted((Located(name, *record.locate(f.field, f.start), audience, f)
+                                      for f in result.findings), key=lambda x: (x.line, x.column))
             fixed = fix_record(record, result) if fix else None
         else:
             result = policy.check_text(text, audience)

@@ -240,7 +240,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
             click.echo(output.text_lines(found, _colour()))
         for diff in report.diffs:
             click.echo(diff, nl=False)
-        click.echo(output.summary(found, report.verdict), err=True)
+        click.echo(output.summary(found, report.verdict))
     sys.exit(1 if report.verdict == "blocked" else 0)
 
 

@@ -68,9 +68,14 @@ class PhraseMatcher:
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
+    """Not inside a longer word, nor a hyphenated token: 'db' is not found in 'db-eu-1'."""
+    def joins(char: str, beyond: str) -> bool:
+        return char.isalnum() or char == "_" or (char == "-" and beyond.isalnum())
+
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+    return not joins(before, text[start - 2] if start > 1 else " ") and \
+        not joins(after, text[end + 1] if end + 1 < len(text) else " ")
 
 
 def longest_first(hits: list[Hit]) -> list[Hit]:

@@ -139,7 +139,8 @@ class Policy:
         elif self._satisfied(rule, text) or self._addressed(rule, text, field_name):
             return []
         spans = sentence_spans(text)
-        start, end = (spans[0][0], spans[-1][1]) if (spans and not whole_text) else (len(text), len(text))
+        tail = len(text.rstrip())
+        start, end = (spans[0][0], spans[-1][1]) if (spans and not whole_text) else (tail, tail)
         suggestion = suggest(rule.suggest, facts) if rule.suggest else rule.suggestion
         return [Finding(rule=rule.id, category=rule.category, severity=rule.severity.value,
                         action="require", field=field_name, start=start, end=end, text=text[start:end],

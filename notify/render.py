@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.errors import TemplateError
@@ -49,8 +50,9 @@ def markdown_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
-def plain(value: object) -> str:
-    return "" if value is None else str(value)
+def plain(value: object) -> object:
+    """None prints as nothing; everything else, Markup included, passes through untouched."""
+    return "" if value is None else value
 
 
 class Renderer:
@@ -68,7 +70,7 @@ class Renderer:
         self._html = self._env(loader, plain, autoescape=True)
 
     @staticmethod
-    def _env(loader: jinja2.BaseLoader, finalize: Callable[[object], str], *, autoescape: bool
+    def _env(loader: jinja2.BaseLoader, finalize: Callable[[object], object], *, autoescape: bool
              ) -> ImmutableSandboxedEnvironment:
         env = ImmutableSandboxedEnvironment(
             loader=loader, undefined=jinja2.StrictUndefined, autoescape=autoescape,
@@ -120,6 +122,9 @@ class Renderer:
                                 hint="check the variable names against `notify render --format json`") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template not found: {exc.name}") from None
+        except SecurityError as exc:
+            where = name if isinstance(name, str) else name.filename
+            raise TemplateError(f"template was stopped by the sandbox: {exc}", path=where) from None
 
     def _markdown_pair(self, channel: str, incident: Incident, context: dict[str, Any]) -> tuple[str, str]:
         """The same template as plain text and as escaped Markdown turned into HTML."""

@@ -39,7 +39,8 @@ apology: ""
 responsibility: ""
 # What we do for the customer: a credit, a refund, restored work, a person to help.
 remedy: ""
-contact: {{name: "", email: ""}}
+# A human customers can reach directly, e.g. {{name: Dana Reyes, email: dana@example.com, phone: "+1 555 0100"}}
+contact: null
 next_update_at: {(now + timedelta(minutes=30)):%Y-%m-%dT%H:%M:%SZ}
 affected_customers: []   # never shown on public channels
 updates: []

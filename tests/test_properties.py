@@ -1,0 +1,29 @@
+"""For any text: fixing leaves nothing the same rules would still remove, and fixing twice changes nothing."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notify.policy import Policy
+
+POLICY = Policy.load()
+PHRASES = [
+    "due to an outage at Cloudflare", "because our upstream provider AWS failed", "a CDN cache purge",
+    "an OOM kill loop", "We value you as a customer.", "This will never happen again.", "db-eu-3",
+    "Customers including Acme Corp and Globex were affected.", "elevated 502 errors", "split-brain",
+    "We apologize for any inconvenience.", "We are sorry that you could not sign in.", "e.g.", "v2.3.1",
+    "https://status.example.com/a.b", "10:40 UTC", "3.5 hours", "Rest assured", "only a few users",
+    "the Slack integration", "an NIC failure on a core switch", "and", ",", ";", ".", "We", "pages failed",
+]
+texts = st.lists(st.one_of(st.sampled_from(PHRASES), st.text(min_size=0, max_size=12)), max_size=14).map(" ".join)
+audiences = st.sampled_from(["public", "customers", "internal"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, audience=audiences)
+def test_fix_is_stable_and_complete(text: str, audience: str):
+    once = POLICY.check_text(text, audience).fields["text"]
+    again = POLICY.check_text(once, audience)
+    assert again.fields["text"] == once
+    assert not again.rewrites
