@@ -270,7 +270,7 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
         import json
 
         chosen = [ruleset.rule(rule_id)] if rule_id else ruleset.rules
-        click.echo(json.dumps([r.model_dump(mode="json") for r in chosen], indent=2))
+        click.echo(json.dumps([r.as_dict() for r in chosen], indent=2))
     elif rule_id:
         click.echo(output.explain_rule(ruleset.rule(rule_id)))
     else:

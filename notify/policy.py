@@ -6,13 +6,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, scan
-from notify.incident import Incident
 from notify.matcher import PhraseMatcher
-from notify.rules import AUDIENCES, Action, Rule, RuleSet, load_rules
+from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
 from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
+
+if TYPE_CHECKING:
+    from notify.incident import Incident
 
 CUSTOMER_FIELDS = ("title", "impact", "apology", "responsibility", "remedy")
 SUGGESTED_FIELDS = ("apology", "responsibility", "remedy")
@@ -70,7 +73,17 @@ class Policy:
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = ()) -> Policy:
-        return cls(load_rules(extra_dirs))
+        """The compiled policy, from the cache when no pack changed since it was built."""
+        from notify import cache
+
+        dirs = pack_dirs(extra_dirs)
+        name = "policy-" + cache.fingerprint(p for _, paths in dirs for p in [_, *paths])
+        cached = cache.load(name)
+        if isinstance(cached, cls):
+            return cached
+        policy = cls(merge_packs(dirs))
+        cache.store(name, policy)
+        return policy
 
     def rules_for(self, audience: str) -> list[Rule]:
         if audience not in AUDIENCES:

@@ -10,16 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.errors import TemplateError
-from notify.incident import Incident
 from notify.policy import PolicyResult
-from notify.resources import bundled_dir
+from notify.resources import bundled_dir, cache_dir
+
+if TYPE_CHECKING:
+    from notify.incident import Incident
 
 CHANNELS = ("email", "status", "social", "sms", "internal")
 CHANNEL_AUDIENCE = {"email": "customers", "status": "public", "social": "public", "sms": "public",
@@ -65,15 +67,17 @@ class Renderer:
                 raise TemplateError("is not a directory of templates", path=d,
                                     hint="pass --templates DIR holding email/, status/ ... folders")
         loader = jinja2.FileSystemLoader(dirs)
-        self._text = self._env(loader, plain, autoescape=False)
-        self._markdown = self._env(loader, markdown_escape, autoescape=False)
-        self._html = self._env(loader, plain, autoescape=True)
+        where = cache_dir()
+        cache = jinja2.FileSystemBytecodeCache(str(where)) if where else None
+        self._text = self._env(loader, cache, plain, autoescape=False)
+        self._markdown = self._env(loader, cache, markdown_escape, autoescape=False)
+        self._html = self._env(loader, cache, plain, autoescape=True)
 
     @staticmethod
-    def _env(loader: jinja2.BaseLoader, finalize: Callable[[object], object], *, autoescape: bool
-             ) -> ImmutableSandboxedEnvironment:
+    def _env(loader: jinja2.BaseLoader, cache: jinja2.BytecodeCache | None, finalize: Callable[[object], object],
+             *, autoescape: bool) -> ImmutableSandboxedEnvironment:
         env = ImmutableSandboxedEnvironment(
-            loader=loader, undefined=jinja2.StrictUndefined, autoescape=autoescape,
+            loader=loader, bytecode_cache=cache, undefined=jinja2.StrictUndefined, autoescape=autoescape,
             finalize=finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
         env.filters["time"] = format_time

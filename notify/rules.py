@@ -1,23 +1,20 @@
-"""Load rule packs: YAML data under policies/, validated, merged, overridable by a user's packs."""
+"""The rules as the checks use them: plain frozen values, merged from bundled and user packs.
+
+Validating packs needs pydantic and YAML (packs.py); Policy.load caches the merged, compiled result,
+so a run whose packs have not changed needs neither.
+"""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
 from notify.errors import PolicyPackError, did_you_mean
 from notify.resources import bundled_dir
-
-try:
-    from yaml import CSafeLoader as Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 CATEGORIES = {
     "apology.missing": "No apology, or none a person would recognise as one.",
@@ -51,110 +48,67 @@ class Action(Enum):
     require = "require"
 
 
-class Examples(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    bad: list[str | dict[str, str]] = Field(min_length=1)
-    good: list[str | dict[str, str]] = Field(min_length=1)
-
-
-class Near(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Near:
     """The match only counts when one of these stands in the same clause."""
 
-    model_config = ConfigDict(extra="forbid")
-    phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    lists: list[str] = Field(default_factory=list)
-    span: str = Field(default="match", pattern="^(match|from-cue)$")
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    span: str = "match"
 
 
-class When(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True, slots=True)
+class When:
     open: bool | None = None
     maintenance: bool | None = None
 
 
-class Rule(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Examples:
+    bad: tuple[str | dict[str, str], ...]
+    good: tuple[str | dict[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
     """One rule: what it matches, what it does, why, and the proof that it works."""
 
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str
     category: str
     severity: Severity
     action: Action
-    message: str = Field(min_length=10)
+    message: str
+    examples: Examples
     suggestion: str | None = None
-    audiences: list[str] = Field(default_factory=lambda: list(AUDIENCES))
-    flag_only_for: list[str] = Field(default_factory=list)
-    phrases: list[str] = Field(default_factory=list)
-    lists: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    glossary: dict[str, str | None] = Field(default_factory=dict)
+    audiences: tuple[str, ...] = AUDIENCES
+    flag_only_for: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    glossary: dict[str, str | None] = field(default_factory=dict)
     replacement: str | None = None
     near: Near | None = None
-    unless: list[str] = Field(default_factory=list)
-    unless_followed_by: list[str] = Field(default_factory=list)
+    unless: tuple[str, ...] = ()
+    unless_followed_by: tuple[str, ...] = ()
     field: str | None = None
     relates_to: str | None = None
-    addressed_by: list[str] = Field(default_factory=list)
+    addressed_by: tuple[str, ...] = ()
     first_person: bool = False
-    when: When = Field(default_factory=When)
-    suggest: str | None = Field(default=None, pattern="^(apology|responsibility|remedy|contact|next_update)$")
-    examples: Examples
+    when: When = When()
+    suggest: str | None = None
     enabled: bool = True
     pack: str = ""
 
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            hint = did_you_mean(value, CATEGORIES)
-            raise ValueError(f"unknown category {value!r}" + (f"; {hint}" if hint else ""))
-        return value
-
-    @field_validator("audiences", "flag_only_for")
-    @classmethod
-    def _audiences(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if name not in AUDIENCES:
-                raise ValueError(f"unknown audience {name!r}; use {', '.join(AUDIENCES)}")
-        return value
-
-    @field_validator("patterns", "unless", "unless_followed_by")
-    @classmethod
-    def _regex(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _matches_something(self) -> Rule:
-        if not (self.phrases or self.lists or self.patterns or self.glossary or self.relates_to):
-            raise ValueError("a rule needs phrases, lists, patterns or a glossary to match")
-        if self.action is Action.replace and self.replacement is None and not self.glossary:
-            raise ValueError("a replace rule needs a replacement or a glossary")
-        return self
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["severity"], data["action"] = self.severity.value, self.action.value
+        return data
 
 
-class Override(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool | None = None
-    severity: Severity | None = None
-    audiences: list[str] | None = None
-
-
-class Pack(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str = ""
-    lists: dict[str, list[str]] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
-    overrides: dict[str, Override] = Field(default_factory=dict)
-
-
-class RuleSet(BaseModel):
-    """Every enabled rule and every named word list, merged from the bundled and user packs."""
+@dataclass(frozen=True)
+class RuleSet:
+    """Every rule and every named word list, merged from the bundled and user packs."""
 
     rules: list[Rule]
     lists: dict[str, list[str]]
@@ -171,36 +125,64 @@ class RuleSet(BaseModel):
         return [r for r in self.rules if r.enabled and audience in r.audiences]
 
 
-def load_rules(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True) -> RuleSet:
-    """The bundled packs, then each user directory's packs over them, in order."""
+def pack_dirs(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True) -> list[tuple[Path, list[Path]]]:
+    """Each directory of packs, bundled first, with its pack files in the order they apply."""
     dirs: list[Path] = [bundled_dir("policies")] if bundled else []
     dirs += [Path(d) for d in extra_dirs]
+    return [(d, list(_pack_files(d))) for d in dirs]
+
+
+def load_rules(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True) -> RuleSet:
+    """The bundled packs, then each user directory's packs over them, in order."""
+    return merge_packs(pack_dirs(extra_dirs, bundled=bundled), bundled)
+
+
+def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> RuleSet:
+    from notify.packs import load_pack  # pydantic and YAML: only when a pack changed
+
     rules: dict[str, Rule] = {}
     lists: dict[str, list[str]] = {}
-    overrides: list[tuple[Path, dict[str, Override]]] = []
-    for directory in dirs:
-        for path in _pack_files(directory):
+    overrides: list[tuple[Path, dict[str, Any]]] = []
+    for index, (_directory, paths) in enumerate(files):
+        for path in paths:
             pack = load_pack(path)
             for name, words in pack.lists.items():
                 lists.setdefault(name, []).extend(words)
-            for rule in pack.rules:
-                if not rule.id.startswith(path.stem + "-") and bundled and directory == dirs[0]:
-                    raise PolicyPackError(f"rule id {rule.id!r} must start with {path.stem + '-'!r}",
+            for spec in pack.rules:
+                if bundled and index == 0 and not spec.id.startswith(path.stem + "-"):
+                    raise PolicyPackError(f"rule id {spec.id!r} must start with {path.stem + '-'!r}",
                                           path=path, field="id")
-                rules[rule.id] = rule.model_copy(update={"pack": str(path)})
+                rules[spec.id] = _plain(spec.model_dump(), str(path))
             if pack.overrides:
-                overrides.append((path, pack.overrides))
+                overrides.append((path, {k: v.model_dump(exclude_none=True) for k, v in pack.overrides.items()}))
     for path, changes in overrides:
         for rule_id, change in changes.items():
             if rule_id not in rules:
                 hint = did_you_mean(rule_id, rules)
                 raise PolicyPackError(f"overrides a rule that does not exist: {rule_id!r}"
                                       + (f"; {hint}" if hint else ""), path=path, field="overrides")
-            update = {k: v for k, v in change.model_dump().items() if v is not None}
-            rules[rule_id] = rules[rule_id].model_copy(update=update)
+            if "audiences" in change:
+                change["audiences"] = tuple(change["audiences"])
+            rules[rule_id] = dataclasses.replace(rules[rule_id], **change)
     ruleset = RuleSet(rules=list(rules.values()), lists=lists)
     _check_list_references(ruleset)
     return ruleset
+
+
+def _plain(data: dict[str, Any], pack: str) -> Rule:
+    """A validated rule spec as the frozen value the checks use."""
+    for key in ("audiences", "flag_only_for", "phrases", "lists", "patterns", "unless", "unless_followed_by",
+                "addressed_by"):
+        data[key] = tuple(data[key])
+    near, when, examples = data.pop("near"), data.pop("when"), data.pop("examples")
+    return Rule(
+        **data,
+        near=Near(tuple(near["phrases"]), tuple(near["patterns"]), tuple(near["lists"]), near["span"])
+        if near else None,
+        when=When(**when),
+        examples=Examples(tuple(examples["bad"]), tuple(examples["good"])),
+        pack=pack,
+    )
 
 
 def _pack_files(directory: Path) -> Iterable[Path]:
@@ -210,57 +192,9 @@ def _pack_files(directory: Path) -> Iterable[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"})
 
 
-def load_pack(path: Path) -> Pack:
-    """One pack file, with errors naming the file, the line, the rule and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        loader = Loader(text)
-        try:
-            node = loader.get_single_node()
-            data: Any = loader.construct_document(node) if node is not None else {}
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise PolicyPackError(f"malformed YAML: {exc.problem}", path=path,
-                              line=mark.line + 1 if mark else None) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyPackError(f"cannot read: {exc}", path=path) from None
-    if not isinstance(data, dict):
-        raise PolicyPackError("a rule pack is a mapping with 'rules', 'lists' or 'overrides'", path=path)
-    try:
-        return Pack.model_validate(data)
-    except ValidationError as exc:  # a misspelt key explains the 'missing' error beside it
-        error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        loc = list(error["loc"])
-        rule_id = None
-        line = None
-        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-            rules = data.get("rules") or []
-            rule = rules[loc[1]] if loc[1] < len(rules) else None
-            rule_id = rule.get("id") if isinstance(rule, dict) else None
-            line = _rule_line(node, loc[1])
-        field = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) if rule_id else ".".join(map(str, loc))
-        where = f"rule {rule_id!r}: " if rule_id else ""
-        msg = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            hint = did_you_mean(str(loc[-1]), Rule.model_fields)
-            msg = "is not a rule field" + (f"; {hint}" if hint else "")
-        raise PolicyPackError(f"{where}{field or 'rule'}: {msg}", path=path, line=line) from None
-
-
-def _rule_line(node: Any, index: int) -> int | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key, value in node.value:
-        if key.value == "rules" and isinstance(value, yaml.SequenceNode) and index < len(value.value):
-            return int(value.value[index].start_mark.line) + 1
-    return None
-
-
 def _check_list_references(ruleset: RuleSet) -> None:
     for rule in ruleset.rules:
-        names = rule.lists + (rule.near.lists if rule.near else [])
+        names = rule.lists + (rule.near.lists if rule.near else ())
         for name in names:
             if name not in ruleset.lists:
                 hint = did_you_mean(name, ruleset.lists)

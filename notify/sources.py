@@ -6,21 +6,17 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from notify.errors import InputError, did_you_mean
-from notify.incident import Incident
+
+if TYPE_CHECKING:
+    import yaml
+
+    from notify.incident import Incident
 
 MAX_BYTES = 1024 * 1024
 RECORD_SUFFIXES = {".yaml", ".yml", ".json"}
-
-try:  # the C loader is ten times faster where libyaml is present
-    from yaml import CSafeLoader as Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 Lines = dict[tuple[str | int, ...], int]
 
@@ -126,6 +122,10 @@ def load_record(path: str) -> Record:
 
 def parse_incident(text: str, name: str) -> tuple[Incident, Lines]:
     """Validate record text; errors name the file, the field and the line."""
+    from pydantic import ValidationError
+
+    from notify.incident import Incident
+
     if name.lower().endswith(".json") or text.lstrip().startswith("{"):
         data, lines = _parse_json(text, name)
     else:
@@ -151,7 +151,9 @@ def _parse_json(text: str, name: str) -> tuple[Any, Lines]:
 
 
 def _parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
-    loader = Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -171,7 +173,16 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     return data, lines
 
 
+def _loader() -> Any:
+    """The C loader where libyaml is present: ten times faster."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _index_lines(node: yaml.Node, where: tuple[str | int, ...], lines: Lines) -> None:
+    import yaml
+
     lines[where] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -184,7 +195,7 @@ def _index_lines(node: yaml.Node, where: tuple[str | int, ...], lines: Lines) ->
             _index_lines(item, (*where, index), lines)
 
 
-def _validation_error(exc: ValidationError, name: str, lines: Lines) -> InputError:
+def _validation_error(exc: Any, name: str, lines: Lines) -> InputError:
     """One message per bad field: `field: what is wrong`, on the line where it stands."""
     messages = []
     for error in exc.errors():
@@ -228,7 +239,7 @@ def _explain(error: Any) -> str:
 
 
 def _known_fields(loc: tuple[Any, ...]) -> list[str]:
-    from notify.incident import Contact, Update
+    from notify.incident import Contact, Incident, Update
 
     parent = loc[:-1]
     model: Any = Incident

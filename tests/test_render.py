@@ -166,8 +166,9 @@ def test_sms_segments_follow_gsm_and_unicode_rules():
 
 
 def test_out_dir_writes_every_part(tmp_path: Path):
-    result = run("render", str(EXAMPLES / "resolved.yaml"), "--out", str(tmp_path))
+    out = tmp_path / "out"
+    result = run("render", str(EXAMPLES / "resolved.yaml"), "--out", str(out))
     assert result.exit_code == 0
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in out.iterdir())
     assert names == ["email.html", "email.subject.txt", "email.txt", "internal.html", "internal.md",
                      "sms.txt", "social.txt", "status.html", "status.json", "status.md"]

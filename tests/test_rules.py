@@ -19,10 +19,9 @@ BASE_RECORD = {
 }
 
 
-def examples(kind: str):
-    for rule in RULESET.rules:
-        for index, example in enumerate(getattr(rule.examples, kind)):
-            yield pytest.param(rule, example, id=f"{rule.id}-{kind}{index}")
+def examples(kind: str) -> list:
+    return [pytest.param(rule, example, id=f"{rule.id}-{kind}{index}")
+            for rule in RULESET.rules for index, example in enumerate(getattr(rule.examples, kind))]
 
 
 def findings_of(policy: Policy, rule, example) -> list:

@@ -1,0 +1,68 @@
+"""Cold start: `notify render` and `notify check` beside bare `python -c pass` and `proselint check`.
+
+Each command runs as a fresh process, interleaved, N times; the medians are compared in the same
+run on the same machine. Targets: render adds at most 250 ms to bare interpreter start-up, and a
+cold `notify check` of one message beats a cold `proselint check` of the same file.
+
+    python bench/cli_bench.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTIFY = [sys.executable, "-c", "from notify.cli import main; main()"]
+MESSAGE = ("Investigating: between 10:40 and 13:05 UTC, customers using search were logged out repeatedly. "
+           "The problem was caused by a CDN cache purge, as a result of a failure at our vendor Azure. "
+           "We apologize for any inconvenience this may have caused. Our next update will be at 11:40 UTC.\n")
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    message = Path(tempfile.mkdtemp()) / "update.txt"
+    message.write_text(MESSAGE)
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "notify render --channel all": [*NOTIFY, "render", "examples/identified.yaml", "--channel", "all"],
+        "notify check (one message)": [*NOTIFY, "check", str(message)],
+    }
+    proselint = shutil.which("proselint")
+    if proselint:
+        commands["proselint check (same file)"] = [proselint, "check", str(message)]
+    for command in commands.values():  # warm the page cache and template cache once, unmeasured
+        timed(command)
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            samples[name].append(timed(command))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    base = median["python -c pass"]
+    print(f"{args.runs} cold runs each, interleaved; median wall time\n")
+    for name, value in median.items():
+        print(f"{name:30} {value * 1000:7.1f} ms   (+{(value - base) * 1000:6.1f} ms over bare python)")
+    added = median["notify render --channel all"] - base
+    print(f"\nrender adds {added * 1000:.0f} ms to interpreter start-up (target: at most 250 ms)")
+    if proselint:
+        ratio = median["proselint check (same file)"] / median["notify check (one message)"]
+        print(f"cold check: notify is {ratio:.2f}x the speed of proselint (target: above 1)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
