@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
+from notify.prefilter import Prefilter, windows
 from notify.rules import Action, Rule, RuleSet
 from notify.sentences import clause_at, sentence_at, sentence_spans
 
@@ -14,6 +15,45 @@ FLAGS = re.IGNORECASE
 VOWEL_SOUND = re.compile(
     r"^(?:(?i:[aeio]|u(?!ni|se|sa|su|ro|ti|ku)|hou?r|honest|heir)|[FHLMNRSX](?:[A-Z0-9]|\b)|[AEIOU][A-Z])"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """A rule pattern. Without a case-sensitive part it runs on the folded (lower-cased) text and
+    without IGNORECASE, which Python's engine scans about twice as fast; offsets are the same."""
+
+    pattern: re.Pattern[str]
+    on_folded: bool
+
+    @classmethod
+    def compile(cls, source: str) -> Regex:
+        lowered = _lower_pattern(source)
+        if lowered is None:
+            return cls(re.compile(source, FLAGS), False)
+        return cls(re.compile(lowered), True)
+
+    def subject(self, text: str, folded: str) -> str:
+        return folded if self.on_folded else text
+
+
+def _lower_pattern(source: str) -> str | None:
+    """The pattern with its literals lower-cased (escapes and group names kept), or None where case matters."""
+    if "(?-i" in source or not source.isascii():
+        return None
+    out = []
+    index = 0
+    while index < len(source):
+        if source.startswith("(?P", index):
+            close = source.index(">" if source.startswith("(?P<", index) else ")", index)
+            out.append(source[index:close + 1])
+            index = close + 1
+        elif source[index] == "\\":
+            out.append(source[index:index + 2])
+            index += 2
+        else:
+            out.append(source[index].lower())
+            index += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +105,31 @@ class Compiled:
 
     ruleset: RuleSet
     matcher: PhraseMatcher
-    patterns: dict[str, list[re.Pattern[str]]]
-    near_patterns: dict[str, list[re.Pattern[str]]]
-    unless: dict[str, list[re.Pattern[str]]]
+    patterns: dict[str, list[Regex]]
+    near_patterns: dict[str, list[Regex]]
+    unless: dict[str, list[Regex]]
     followed: dict[str, list[re.Pattern[str]]]
     glossary: dict[str, dict[str, str | None]]
+    prefilter: Prefilter
+    pattern_keys: dict[str, list[tuple[str, Regex]]]
+    near_keys: dict[str, list[tuple[str, Regex]]]
+    key_rule: dict[str, str]
+    indexes: dict[str, TextIndex] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:  # the per-text index cache is not worth pickling
+        return {k: v for k, v in self.__dict__.items() if k != "indexes"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, indexes={})
+
+    def could_match(self, kind: str, rule_id: str, located: dict[str, list[int] | None]
+                    ) -> list[tuple[Regex, list[int] | None]]:
+        """The rule's patterns of this kind whose required literals occur, with where they occur."""
+        return [(p, located[k]) for k, p in self.keyed[kind].get(rule_id, ()) if k in located]
+
+    @property
+    def keyed(self) -> dict[str, dict[str, list[tuple[str, Regex]]]]:
+        return {"p": self.pattern_keys, "n": self.near_keys}
 
 
 def compile_rules(ruleset: RuleSet) -> Compiled:
@@ -93,16 +153,25 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
                 cues += ruleset.lists[name]
             phrases += [(c, "near:" + rule.id) for c in cues]
 
-    def regexes(items: Iterable[str]) -> list[re.Pattern[str]]:
-        return [re.compile(p, FLAGS) for p in items]
+    def regexes(items: Iterable[str]) -> list[Regex]:
+        return [Regex.compile(p) for p in items]
 
+    keyed = [(f"p:{r.id}#{i}", p) for r in ruleset.rules for i, p in enumerate(r.patterns)]
+    keyed += [(f"n:{r.id}#{i}", p) for r in ruleset.rules if r.near for i, p in enumerate(r.near.patterns)]
+    patterns = {r.id: regexes(r.patterns) for r in ruleset.rules if r.patterns}
+    near_patterns = {r.id: regexes(r.near.patterns) for r in ruleset.rules if r.near and r.near.patterns}
     return Compiled(
+        prefilter=Prefilter(keyed),
+        pattern_keys={rid: [(f"p:{rid}#{i}", p) for i, p in enumerate(ps)] for rid, ps in patterns.items()},
+        near_keys={rid: [(f"n:{rid}#{i}", p) for i, p in enumerate(ps)] for rid, ps in near_patterns.items()},
+        key_rule={key: key[2:].rsplit("#", 1)[0] for key, _ in keyed},
         ruleset=ruleset,
         matcher=PhraseMatcher(phrases),
-        patterns={r.id: regexes(r.patterns) for r in ruleset.rules if r.patterns},
-        near_patterns={r.id: regexes(r.near.patterns) for r in ruleset.rules if r.near and r.near.patterns},
+        patterns=patterns,
+        near_patterns=near_patterns,
         unless={r.id: regexes(r.unless) for r in ruleset.rules if r.unless},
-        followed={r.id: regexes(r.unless_followed_by) for r in ruleset.rules if r.unless_followed_by},
+        followed={r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by]
+                  for r in ruleset.rules if r.unless_followed_by},
         glossary=glossary,
     )
 
@@ -134,29 +203,60 @@ class Scan:
     edits: list[Edit]
 
 
+@dataclass(frozen=True, slots=True)
+class TextIndex:
+    """What every check of one text needs first: its folded form, sentences, phrase hits, literals."""
+
+    text: str
+    folded: str
+    spans: list[tuple[int, int]]
+    by_owner: dict[str, list[Hit]]
+    located: dict[str, list[int] | None]
+
+
+def index(compiled: Compiled, text: str) -> TextIndex:
+    """Built once per distinct text and kept for the next few calls (the checks revisit texts)."""
+    cache = compiled.indexes
+    found = cache.get(text)
+    if found is None:
+        folded = fold(text)
+        by_owner: dict[str, list[Hit]] = {}
+        for hit in compiled.matcher.find(text, folded):
+            for owner in hit.owners:
+                by_owner.setdefault(owner, []).append(hit)
+        found = TextIndex(text, folded, sentence_spans(text), by_owner, compiled.prefilter.locate(folded))
+        if len(cache) >= 16:
+            cache.clear()
+        cache[text] = found
+    return found
+
+
 def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
          extra: PhraseMatcher | None = None) -> Scan:
     """Run every matching rule (not the require rules) over one text."""
-    folded = fold(text)
-    spans = sentence_spans(text)
-    by_owner: dict[str, list[Hit]] = {}
-    hits = compiled.matcher.find(text, folded)
+    ix = index(compiled, text)
+    spans = ix.spans
+    by_owner = ix.by_owner
     if extra is not None:
-        hits += extra.find(text, folded)
-    for hit in hits:
-        for owner in hit.owners:
-            by_owner.setdefault(owner, []).append(hit)
+        by_owner = {k: list(v) for k, v in by_owner.items()}
+        for hit in extra.find(text, ix.folded):
+            for owner in hit.owners:
+                by_owner.setdefault(owner, []).append(hit)
     findings: list[Finding] = []
     edits: list[Edit] = []
+    possible = ix.located
+    active = set(by_owner) | {compiled.key_rule[key] for key in possible}
     for rule in rules:
-        if rule.action is Action.require:
+        if rule.action is Action.require or rule.id not in active:
             continue
         candidates = [(h.start, h.end, h.key) for h in longest_first(by_owner.get(rule.id, []))]
-        for pattern in compiled.patterns.get(rule.id, []):
-            for m in pattern.finditer(text):
-                start, end = m.span("span") if "span" in pattern.groupindex else m.span()
-                if end > start:
-                    candidates.append((start, end, m.group()))
+        for regex, places in compiled.could_match("p", rule.id, possible):
+            subject, pattern = regex.subject(text, ix.folded), regex.pattern
+            for window_start, window_end in windows(spans, places, len(text)):
+                for m in pattern.finditer(subject, window_start, window_end):
+                    start, end = m.span("span") if "span" in pattern.groupindex else m.span()
+                    if end > start:
+                        candidates.append((start, end, text[start:end]))
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])
@@ -165,10 +265,11 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             if _followed_by(compiled.followed.get(rule.id, []), text, end):
                 continue
             sentence = sentence_at(spans, start)
-            if any(u.search(text, sentence[0], sentence[1]) for u in compiled.unless.get(rule.id, [])):
+            if any(u.pattern.search(u.subject(text, ix.folded), sentence[0], sentence[1])
+                   for u in compiled.unless.get(rule.id, [])):
                 continue
             if rule.near:
-                found = _near(compiled, rule, text, sentence, start, end, cues)
+                found = _near(compiled.could_match("n", rule.id, possible), ix, sentence, start, end, cues)
                 if found is None:
                     continue
                 if rule.near.span == "from-cue":
@@ -194,15 +295,16 @@ def _followed_by(patterns: list[re.Pattern[str]], text: str, end: int) -> bool:
     return any(p.match(text, end) for p in patterns)
 
 
-def _near(compiled: Compiled, rule: Rule, text: str, sentence: tuple[int, int], start: int, end: int,
-          cues: list[Hit]) -> tuple[int, int] | None:
+def _near(patterns: list[tuple[Regex, list[int] | None]], ix: TextIndex, sentence: tuple[int, int],
+          start: int, end: int, cues: list[Hit]) -> tuple[int, int] | None:
     """The cue in the same clause as the match, if any (e.g. 'due to' beside a vendor name)."""
+    text = ix.text
     c_start, c_end, _ = clause_at(text, sentence, start, end)
     for cue in cues:
         if c_start <= cue.start and cue.end <= c_end and not (cue.start >= start and cue.end <= end):
             return cue.start, cue.end
-    for pattern in compiled.near_patterns.get(rule.id, []):
-        m = pattern.search(text, c_start, c_end)
+    for regex, _ in patterns:
+        m = regex.pattern.search(regex.subject(text, ix.folded), c_start, c_end)
         if m and not (m.start() >= start and m.end() <= end):
             return m.span()
     return None

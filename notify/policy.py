@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, scan
+from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher
+from notify.prefilter import windows
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
 from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
@@ -68,8 +69,7 @@ class Policy:
         self.ruleset = ruleset
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
-        self._require = {r.id: [re.compile(p, re.I) for p in r.patterns] for r in ruleset.rules
-                         if r.action is Action.require}
+
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = ()) -> Policy:
@@ -77,7 +77,9 @@ class Policy:
         from notify import cache
 
         dirs = pack_dirs(extra_dirs)
-        name = "policy-" + cache.fingerprint(p for _, paths in dirs for p in [_, *paths])
+        code = [Path(__file__).with_name(m) for m in ("policy.py", "checks.py", "rules.py", "matcher.py",
+                                                      "prefilter.py")]  # a changed class must not unpickle
+        name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
         cached = cache.load(name)
         if isinstance(cached, cls):
             return cached
@@ -166,14 +168,24 @@ class Policy:
         others = [self.ruleset.rule(rule_id) for rule_id in rule.addressed_by]
         return bool(scan(self.compiled, others, text, field_name, "internal").findings)
 
-    def _satisfied(self, rule: Rule, text: str) -> bool:
-        patterns = self._require[rule.id]
+    def _satisfied(self, rule: Rule, text: str, spans: list[tuple[int, int]] | None = None) -> bool:
+        """Some sentence carries the element, and is not disqualified (a token remedy, say)."""
+        ix = index(self.compiled, text)
+        spans = ix.spans
+        candidates = {
+            start
+            for regex, places in self.compiled.could_match("p", rule.id, ix.located)
+            for start in _sentences_hit(regex.pattern, regex.subject(text, ix.folded),
+                                        windows(spans, places, len(text)), spans)
+        }
+        if not candidates:
+            return False
         unless = self.compiled.unless.get(rule.id, [])
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            if not any(p.search(sentence) for p in patterns):
+        for start, end in spans:
+            if start not in candidates:
                 continue
-            if any(u.search(sentence) for u in unless):
+            sentence = text[start:end]
+            if any(u.pattern.search(u.subject(text, ix.folded), start, end) for u in unless):
                 continue
             if rule.first_person and not FIRST_PERSON.search(sentence):
                 continue
@@ -181,13 +193,30 @@ class Policy:
         return False
 
 
+def _sentences_hit(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]],
+                   spans: list[tuple[int, int]]) -> set[int]:
+    """The start offsets of the sentences in which the pattern matches, searching only the windows."""
+    hits = set()
+    for w_start, w_end in windows:
+        for match in pattern.finditer(text, w_start, w_end):
+            for start, end in spans:
+                if start <= match.start() < end:
+                    if match.end() <= end:
+                        hits.add(start)
+                    break
+    return hits
+
+
 def _fix_until_stable(policy: Policy, rules: list[Rule], found: object, name: str, audience: str,
                       extra: PhraseMatcher | None) -> tuple[str, list[Rewrite]]:
-    """Apply edits, then re-check the result, so fixing twice gives what fixing once gave."""
+    """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave."""
     from notify.checks import Scan
 
     assert isinstance(found, Scan)
     text, rewrites = apply_edits(found.text, found.spans, found.edits, name)
+    changed = " ".join(r.after for r in rewrites if r.after)
+    if not changed or not scan(policy.compiled, rules, changed, name, audience, extra).edits:
+        return text, rewrites
     for _ in range(3):
         again = scan(policy.compiled, rules, text, name, audience, extra)
         if not again.edits:

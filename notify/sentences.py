@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "approx", "est", "no", "nos", "fig", "inc", "ltd", "co", "corp",
@@ -17,8 +18,12 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s*\(\s*|\s*\)")
 
 
+@lru_cache(maxsize=512)
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, end exclusive and including its terminal punctuation."""
+    """(start, end) of each sentence, end exclusive and including its terminal punctuation.
+
+    Cached: one text is split by several checks in turn; callers must not modify the list.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
@@ -36,7 +41,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = _WORD_BEFORE.search(text, 0, dot)
+    word = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
     if not word:
         return False
     token = word.group(1).lower()
