@@ -17,23 +17,36 @@ VOWEL_SOUND = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Regex:
-    """A rule pattern. Without a case-sensitive part it runs on the folded (lower-cased) text and
-    without IGNORECASE, which Python's engine scans about twice as fast; offsets are the same."""
+    """A rule pattern, compiled on first use (a short message needs few of them).
 
-    pattern: re.Pattern[str]
-    on_folded: bool
+    Without a case-sensitive part it runs on the folded (lower-cased) text and without
+    IGNORECASE, which Python's engine scans about twice as fast; offsets are the same.
+    """
 
-    @classmethod
-    def compile(cls, source: str) -> Regex:
+    __slots__ = ("_compiled", "on_folded", "source")
+
+    def __init__(self, source: str) -> None:
         lowered = _lower_pattern(source)
-        if lowered is None:
-            return cls(re.compile(source, FLAGS), False)
-        return cls(re.compile(lowered), True)
+        self.on_folded = lowered is not None
+        self.source = lowered if lowered is not None else source
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, 0 if self.on_folded else FLAGS)
+        return self._compiled
 
     def subject(self, text: str, folded: str) -> str:
         return folded if self.on_folded else text
+
+    def __getstate__(self) -> tuple[str, bool]:
+        return self.source, self.on_folded
+
+    def __setstate__(self, state: tuple[str, bool]) -> None:
+        self.source, self.on_folded = state
+        self._compiled = None
 
 
 def _lower_pattern(source: str) -> str | None:
@@ -154,7 +167,7 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
             phrases += [(c, "near:" + rule.id) for c in cues]
 
     def regexes(items: Iterable[str]) -> list[Regex]:
-        return [Regex.compile(p) for p in items]
+        return [Regex(p) for p in items]
 
     keyed = [(f"p:{r.id}#{i}", p) for r in ruleset.rules for i, p in enumerate(r.patterns)]
     keyed += [(f"n:{r.id}#{i}", p) for r in ruleset.rules if r.near for i, p in enumerate(r.near.patterns)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from re import _constants as C  # type: ignore[attr-defined]  # the parser re itself uses (3.11+)
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 import ahocorasick
 
@@ -19,8 +18,10 @@ MIN_LITERAL = 3
 
 def leading_literals(pattern: str) -> set[str] | None:
     """Literals one of which every match contains (lower-cased), or None when there is no such set."""
+    from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
+
     try:
-        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+        parsed = _parser.parse(pattern, re.IGNORECASE)
     except re.error:
         return None
     return _required(list(parsed))
