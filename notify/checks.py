@@ -278,6 +278,8 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             if _followed_by(compiled.followed.get(rule.id, []), text, end):
                 continue
             sentence = sentence_at(spans, start)
+            if rule.skip_product_names and _in_product_name(text, sentence[0], start, key):
+                continue
             if any(u.pattern.search(u.subject(text, ix.folded), sentence[0], sentence[1])
                    for u in compiled.unless.get(rule.id, [])):
                 continue
@@ -302,6 +304,21 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         findings = [f for f in findings if f.action != "replace"
                     or not any(a <= f.start and f.end <= b for a, b in clauses)]
     return Scan(text, spans, findings, edits)
+
+
+_PREVIOUS_WORD = re.compile(r"([A-Za-z][\w-]*)\s+$")
+DETERMINERS = {"The", "A", "An", "Our", "Your", "This", "That", "These", "Their", "Its", "No", "Some", "All"}
+
+
+def _in_product_name(text: str, sentence_start: int, start: int, key: str) -> bool:
+    """An acronym after a capitalised word mid-sentence is part of a name ('Cloud DNS'), not jargon."""
+    if not key.isupper():
+        return False
+    previous = _PREVIOUS_WORD.search(text, max(sentence_start, start - 40), start)
+    if previous is None or previous.start(1) == sentence_start:
+        return False
+    word = previous.group(1)
+    return word[0].isupper() and not word.isupper() and word not in DETERMINERS
 
 
 def _followed_by(patterns: list[re.Pattern[str]], text: str, end: int) -> bool:

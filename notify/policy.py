@@ -259,8 +259,8 @@ def facts_from_incident(incident: Incident) -> Facts:
     )
 
 
-_STATUS_PREFIX = re.compile(r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled)\s*:\s*",
-                            re.I)
+_STATUS_PREFIX = re.compile(
+    r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled|update)\s*(?::|[-–—])\s*", re.I)
 
 
 def _facts_from_text(text: str) -> Facts:

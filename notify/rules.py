@@ -95,6 +95,7 @@ class Rule:
     relates_to: str | None = None
     addressed_by: tuple[str, ...] = ()
     first_person: bool = False
+    skip_product_names: bool = False
     when: When = When()
     suggest: str | None = None
     enabled: bool = True

@@ -15,7 +15,8 @@ ABBREVIATIONS = {
 # before something that can start a sentence; a blank line or a list item also ends one.
 _CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
-CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s*\(\s*|\s*\)")
+# " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.
+CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s*\(\s*|\s*\)")
 
 
 @lru_cache(maxsize=512)

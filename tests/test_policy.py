@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from notify.incident import Incident
 from notify.policy import Policy
 from notify.sentences import sentence_spans
 from notify.sources import load_incident
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import DATA, EXAMPLES, ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "synthetic.jsonl"
 
@@ -170,3 +171,14 @@ def test_corpus_precision_and_recall_stay_at_or_above_target(policy: Policy):
     table = evaluate(rows, policy, "public", None)
     low = {c: v for c, v in table.items() if v["precision"] < 0.95 or v["recall"] < 0.95}
     assert not low
+
+
+REAL_STYLE = yaml.safe_load((DATA / "real_style_updates.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", REAL_STYLE, ids=[c["text"][:40] for c in REAL_STYLE])
+def test_updates_written_like_real_status_pages(policy: Policy, case: dict):
+    result = policy.check_text(case["text"], "public")
+    assert sorted({f.category for f in result.findings}) == sorted(case["categories"])
+    if "cleaned" in case:
+        assert result.fields["text"] == case["cleaned"]
