@@ -15,6 +15,7 @@ import click
 from notify.errors import NotifyError
 
 if TYPE_CHECKING:
+    from notify.config import Config
     from notify.policy import Policy
 
 AUDIENCE_CHOICES = ("public", "customers", "internal")
@@ -39,7 +40,10 @@ class NotifyGroup(click.Group):
 
 @click.group(cls=NotifyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="notify")
-def main() -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="notify.toml with policy and template directories (default: $NOTIFY_CONFIG, ./notify.toml).")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
     """Outage communication that apologises, owns the failure, offers a remedy and speaks plainly.
 
     \b
@@ -47,6 +51,21 @@ def main() -> None:
     notify check incident.yaml               what the policy layer says
     notify render incident.yaml              the email, status page, social, SMS and internal text
     """
+    ctx.obj = config_path
+
+
+def _config() -> Config:
+    from notify.config import load_config
+
+    return load_config(click.get_current_context().find_root().obj)
+
+
+def _policy_dirs(extra: Sequence[str]) -> list[str]:
+    return [*_config().policy_dirs, *extra]
+
+
+def _template_dirs(extra: Sequence[str]) -> list[str]:
+    return [*extra, *_config().template_dirs]
 
 
 @main.command()
@@ -115,8 +134,8 @@ def render(file: str, channel: str, audience: str | None, fmt: str, out_dir: str
     from notify.sources import load_record
 
     record = load_record(file)
-    policy = Policy.load(policy_dirs)
-    renderer = Renderer(template_dirs)
+    policy = Policy.load(_policy_dirs(policy_dirs))
+    renderer = Renderer(_template_dirs(template_dirs))
     channels = list(CHANNELS) if channel == "all" else [channel]
     audience_of = {c: audience or CHANNEL_AUDIENCE[c] for c in channels}
     results = {a: policy.check_incident(record.incident, a) for a in set(audience_of.values())}
@@ -225,7 +244,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
     from notify import output
     from notify.checking import check_paths
 
-    policy = _load_policy(policy_dirs)
+    policy = _load_policy(_policy_dirs(policy_dirs))
     report = check_paths(policy, paths, audience, fix=fix)
     found = report.located
     if fmt == "json":
@@ -265,7 +284,7 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
     from notify import output
     from notify.rules import load_rules
 
-    ruleset = load_rules(policy_dirs)
+    ruleset = load_rules(_policy_dirs(policy_dirs))
     if fmt == "json":
         import json
 

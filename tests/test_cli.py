@@ -127,3 +127,26 @@ def test_render_text_output_shows_every_channel():
                  "━━ internal · internal"):
         assert head in result.output
     assert "Subject: [Identified] Sign-in failures for EU customers" in result.output
+
+
+def test_a_config_file_brings_its_policy_and_templates(tmp_path: Path):
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "ours.yaml").write_text("overrides:\n  downplay-minimising: {severity: error}\n")
+    (tmp_path / "tpl" / "sms").mkdir(parents=True)
+    (tmp_path / "tpl" / "sms" / "default.txt.j2").write_text("Ours: {{ incident.title }}")
+    config = tmp_path / "notify.toml"
+    config.write_text('[policy]\ndirs = ["packs"]\n[templates]\ndirs = ["tpl"]\n')
+    message = tmp_path / "m.txt"
+    message.write_text("Only a few users saw errors.\n")
+    found = json.loads(run("--config", str(config), "check", str(message), "--format", "json").output)
+    assert [f["severity"] for f in found["findings"] if f["rule"] == "downplay-minimising"] == ["error"]
+    sms = run("--config", str(config), "render", str(EXAMPLES / "identified.yaml"), "--channel", "sms")
+    assert "Ours: Sign-in failures for EU customers" in sms.output
+
+
+def test_a_config_file_with_a_typo_is_refused(tmp_path: Path):
+    config = tmp_path / "notify.toml"
+    config.write_text('[polcy]\ndirs = ["packs"]\n')
+    result = run("--config", str(config), "rules")
+    assert result.exit_code == 2
+    assert "unknown section [polcy]; did you mean 'policy'?" in result.output

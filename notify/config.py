@@ -1,0 +1,76 @@
+"""notify.toml: settings a team keeps beside its incidents, so nobody retypes --policy each time.
+
+    [policy]
+    dirs = ["policies/acme"]        # read after the bundled packs, in order
+
+    [templates]
+    dirs = ["templates/acme"]       # searched before the bundled templates
+
+Found at --config FILE, else $NOTIFY_CONFIG, else ./notify.toml when it exists. Relative paths
+are relative to the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from notify.errors import InputError, did_you_mean
+
+SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}}
+
+
+@dataclass(frozen=True)
+class Config:
+    policy_dirs: tuple[str, ...] = ()
+    template_dirs: tuple[str, ...] = ()
+
+
+def find_config(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("NOTIFY_CONFIG"):
+        return Path(os.environ["NOTIFY_CONFIG"])
+    local = Path("notify.toml")
+    return local if local.is_file() else None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such config file", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"malformed TOML: {exc}", path=path) from None
+    _check_keys(data, path)
+    base = path.parent
+    return Config(
+        policy_dirs=_dirs(data, "policy", base, path),
+        template_dirs=_dirs(data, "templates", base, path),
+    )
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for section, values in data.items():
+        if section not in SECTIONS:
+            hint = did_you_mean(section, SECTIONS)
+            raise InputError(f"unknown section [{section}]" + (f"; {hint}" if hint else ""), path=path)
+        if not isinstance(values, dict):
+            raise InputError(f"[{section}] must be a table", path=path)
+        for key in values:
+            if key not in SECTIONS[section]:
+                hint = did_you_mean(key, SECTIONS[section])
+                raise InputError(f"unknown key {key!r}" + (f"; {hint}" if hint else ""), path=path, field=section)
+
+
+def _dirs(data: dict[str, Any], section: str, base: Path, path: Path) -> tuple[str, ...]:
+    dirs = data.get(section, {}).get("dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        raise InputError("dirs must be a list of paths", path=path, field=f"{section}.dirs")
+    return tuple(str((base / d).resolve()) for d in dirs)
