@@ -296,5 +296,15 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
         click.echo(output.rules_table(ruleset.rules))
 
 
+def _register_review_commands() -> None:
+    from notify.cli_review import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_review_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

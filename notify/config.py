@@ -6,6 +6,12 @@
     [templates]
     dirs = ["templates/acme"]       # searched before the bundled templates
 
+    [store]
+    db = "notify.db"                # or postgresql://user@host/db; --db and $NOTIFY_DB win
+
+    [review]
+    four_eyes = true                # false for a solo user: authors may approve their own drafts
+
 Found at --config FILE, else $NOTIFY_CONFIG, else ./notify.toml when it exists. Relative paths
 are relative to the file.
 """
@@ -20,13 +26,15 @@ from typing import Any
 
 from notify.errors import InputError, did_you_mean
 
-SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}}
+SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}, "store": {"db"}, "review": {"four_eyes"}}
 
 
 @dataclass(frozen=True)
 class Config:
     policy_dirs: tuple[str, ...] = ()
     template_dirs: tuple[str, ...] = ()
+    db: str | None = None
+    four_eyes: bool = True
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -50,9 +58,19 @@ def load_config(explicit: str | None = None) -> Config:
         raise InputError(f"malformed TOML: {exc}", path=path) from None
     _check_keys(data, path)
     base = path.parent
+    db = data.get("store", {}).get("db")
+    four_eyes = data.get("review", {}).get("four_eyes", True)
+    if db is not None and not isinstance(db, str):
+        raise InputError("db must be a path or a postgresql:// URL", path=path, field="store.db")
+    if not isinstance(four_eyes, bool):
+        raise InputError("four_eyes must be true or false", path=path, field="review.four_eyes")
+    if db and "://" not in db:
+        db = str((base / db).resolve())
     return Config(
         policy_dirs=_dirs(data, "policy", base, path),
         template_dirs=_dirs(data, "templates", base, path),
+        db=db,
+        four_eyes=four_eyes,
     )
 
 

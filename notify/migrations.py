@@ -1,0 +1,64 @@
+"""The schema, as numbered steps; each runs once per store, in order, inside the migration lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _v1(dialect: str) -> list[str]:
+    serial = "BIGSERIAL PRIMARY KEY" if dialect == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    statements = [
+        """CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            record_json TEXT NOT NULL,
+            messages_json TEXT NOT NULL,
+            report_json TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            approved_hash TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_note TEXT,
+            UNIQUE (incident_id, revision)
+        )""",
+        "CREATE INDEX drafts_by_state ON drafts (state, created_at)",
+        f"""CREATE TABLE audit_log (
+            seq {serial},
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            incident_id TEXT,
+            draft_id TEXT,
+            detail_json TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            entry_hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_by_incident ON audit_log (incident_id, seq)",
+        "CREATE INDEX audit_by_draft ON audit_log (draft_id, seq)",
+    ]
+    if dialect == "postgresql":
+        statements += [
+            """CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
+            """CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+               FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
+        ]
+    else:
+        statements += [
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        ]
+    return statements
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
+    (1, "drafts and the audit log", _v1),
+]

@@ -1,0 +1,186 @@
+"""Review: turn an incident revision into a stored draft, and decide on drafts, for the CLI and the web.
+
+Every decision is one transaction: the state change (if it is allowed and nobody beat us to it)
+and its audit entry land together; a refused or conflicting attempt is logged too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from notify import audit, drafts
+from notify.drafts import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash
+from notify.errors import InputError, NotifyError, did_you_mean
+from notify.store import ConflictError, Store
+
+if TYPE_CHECKING:
+    from notify.incident import Incident
+    from notify.policy import Policy
+    from notify.render import Renderer
+
+Clock = Callable[[], datetime]
+
+
+class ReviewRefused(NotifyError):
+    """The draft is not in a state where this decision is allowed; exit 1, like a blocked verdict."""
+
+    exit_code = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Review:
+    def __init__(self, store: Store, *, policy: Policy | None = None, renderer: Renderer | None = None,
+                 clock: Clock = utc_now, four_eyes: bool = True) -> None:
+        self.store = store
+        self.policy = policy
+        self.renderer = renderer
+        self.clock = clock
+        self.four_eyes = four_eyes
+
+    def create(self, incident: Incident, author: str, *, source: str = "cli") -> Draft:
+        """Check, render every channel and store a new pending revision; older pending ones are superseded."""
+        from notify.render import CHANNEL_AUDIENCE, CHANNELS, Renderer
+
+        if self.policy is None:
+            from notify.policy import Policy
+
+            self.policy = Policy.load()
+        renderer = self.renderer or Renderer()
+        results = {a: self.policy.check_incident(incident, a) for a in set(CHANNEL_AUDIENCE.values())}
+        blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
+        rendered = renderer.render(incident, results, CHANNELS, draft=blocked)
+        messages = {c: {**m.parts, **({"measures": m.measures} if m.measures else {})} for c, m in rendered.items()}
+        report = {a: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
+                      "rewrites": [w.as_dict() for w in r.rewrites]} for a, r in sorted(results.items())}
+        moment = self.clock()  # one instant for the draft and its log entries
+        now = moment.isoformat()
+        with self.store.transaction() as tx:
+            revision = drafts.next_revision(tx, incident.id)
+            draft = Draft(
+                id=drafts.draft_id(incident.id, revision), incident_id=incident.id, revision=revision,
+                state=PENDING, verdict="blocked" if blocked else "pass", author=author, created_at=now,
+                record=incident.model_dump(mode="json"), messages=messages, report=report,
+                content_hash=content_hash(messages),
+            )
+            for older in drafts.pending_of(tx, incident.id):
+                drafts.transition(tx, older.id, from_state=PENDING, to_state=SUPERSEDED, at=now,
+                                  note=f"superseded by {draft.id}")
+                audit.append(tx, at=moment, actor=author, action="supersede", incident_id=incident.id,
+                             draft_id=older.id, detail={"by": draft.id})
+            drafts.insert(tx, draft)
+            audit.append(tx, at=moment, actor=author, action="draft", incident_id=incident.id,
+                         draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
+                                                    "content_hash": draft.content_hash, "source": source})
+        return draft
+
+    def get(self, draft_id: str) -> Draft:
+        with self.store.transaction() as tx:
+            draft = drafts.get(tx, draft_id)
+            if draft is None:
+                known = [d.id for d in drafts.listing(tx)]
+        if draft is None:
+            hint = did_you_mean(draft_id, known)
+            raise InputError(f"no draft {draft_id!r}" + (f"; {hint}" if hint else ""),
+                             hint="`notify drafts` lists them")
+        return draft
+
+    def listing(self, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
+        with self.store.transaction() as tx:
+            return drafts.listing(tx, state, incident_id)
+
+    def approve(self, draft_id: str, reviewer: str, comment: str | None = None) -> Draft:
+        return self._decide(draft_id, reviewer, "approve", APPROVED, comment)
+
+    def reject(self, draft_id: str, reviewer: str, reason: str) -> Draft:
+        if not reason.strip():
+            raise InputError("a rejection needs a reason the author can act on", field="reason")
+        return self._decide(draft_id, reviewer, "reject", REJECTED, reason)
+
+    def _decide(self, draft_id: str, reviewer: str, action: str, to_state: str, note: str | None) -> Draft:
+        self.get(draft_id)  # a clear error for an unknown id, before taking the write lock
+        moment = self.clock()
+        with self.store.transaction() as tx:
+            draft = drafts.get(tx, draft_id)
+            assert draft is not None
+            refusal = self._refusal(draft, reviewer, action)
+            outcome = "refused" if refusal else "ok"
+            if refusal is None:
+                moved = drafts.transition(tx, draft_id, from_state=PENDING, to_state=to_state, by=reviewer,
+                                          at=moment.isoformat(), note=note,
+                                          approved_hash=draft.content_hash if to_state == APPROVED else None)
+                if not moved:
+                    outcome = "conflict"
+            audit.append(tx, at=moment, actor=reviewer, action=action, outcome=outcome,
+                         incident_id=draft.incident_id, draft_id=draft_id,
+                         detail={"note": note, "content_hash": draft.content_hash,
+                                 **({"reason": refusal} if refusal else {})})
+        if refusal:
+            raise ReviewRefused(refusal)
+        if outcome == "conflict":
+            latest = self.get(draft_id)
+            raise ConflictError(f"{draft_id} was {latest.state} by {latest.decided_by} at {latest.decided_at} "
+                                f"while you were deciding; your {action} was not applied")
+        return self.get(draft_id)
+
+    def _refusal(self, draft: Draft, reviewer: str, action: str) -> str | None:
+        if draft.state == SUPERSEDED:
+            return f"{draft.id} was {draft.decision_note or 'superseded'}; review the newest revision instead"
+        if draft.state != PENDING:
+            by = f" by {draft.decided_by}" if draft.decided_by else ""
+            return f"{draft.id} is already {draft.state}{by}; only a pending draft can be decided"
+        if action == "approve":
+            if draft.verdict == "blocked":
+                count = len({(f["rule"], f["field"], f["start"]) for r in draft.report.values()
+                             for f in r["findings"] if f["severity"] == "error" and not f["fixed"]})
+                return (f"{draft.id} is blocked by the policy layer ({count} blocking finding(s)); "
+                        "fix the record and draft it again")
+            if self.four_eyes and reviewer == draft.author:
+                return (f"{reviewer} wrote {draft.id} and cannot approve it too (four-eyes); "
+                        "ask another reviewer, or set [review] four_eyes = false for a solo team")
+            if content_hash(draft.messages) != draft.content_hash:
+                return f"{draft.id}'s messages changed after it was drafted; draft it again"
+        return None
+
+    def diff(self, draft_id: str, other_id: str | None = None) -> str:
+        """What changed, channel by channel, since the previous revision (or another draft)."""
+        draft = self.get(draft_id)
+        if other_id:
+            base = self.get(other_id)
+        else:
+            with self.store.transaction() as tx:
+                found = drafts.previous(tx, draft)
+            if found is None:
+                return f"{draft.id} is the first revision of {draft.incident_id}; nothing to compare\n"
+            base = found
+        out = []
+        for field in sorted(set(base.record) | set(draft.record)):
+            if base.record.get(field) != draft.record.get(field):
+                out.append(f"record.{field}: {base.record.get(field)!r} -> {draft.record.get(field)!r}\n")
+        for channel in sorted(set(base.messages) | set(draft.messages)):
+            for part in ("subject", "text", "markdown", "json"):
+                before = _text(base.messages.get(channel, {}).get(part))
+                after = _text(draft.messages.get(channel, {}).get(part))
+                if before != after:
+                    out += difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                                fromfile=f"{base.id}/{channel}.{part}",
+                                                tofile=f"{draft.id}/{channel}.{part}")
+        return "".join(out) or f"{draft.id} sends the same messages as {base.id}\n"
+
+    def audit(self, subject: str | None = None) -> list[audit.Entry]:
+        return audit.entries(self.store, subject)
+
+    def verify(self) -> list[str]:
+        return audit.verify(self.store)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,204 @@
+"""Where drafts and the audit log live: a SQLite file by default, PostgreSQL by URL.
+
+One schema, versioned migrations applied on open under a lock (two processes starting at once
+apply each migration once), and explicit write transactions: SQLite takes its write lock at
+BEGIN IMMEDIATE, PostgreSQL serialises the few writers that must be ordered (the audit chain)
+with a transaction-scoped advisory lock.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from notify.errors import NotifyError
+
+Row = dict[str, Any]
+MIGRATION_LOCK = 7_236_001  # advisory lock ids: any constant of our own
+AUDIT_LOCK = 7_236_002
+
+
+class StoreError(NotifyError):
+    """The store cannot be opened or used (path, URL, server, or a newer schema)."""
+
+
+class ConflictError(NotifyError):
+    """Someone else changed the thing first; exit 1 so scripts can tell it from bad input."""
+
+    exit_code = 1
+
+
+class Tx(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    def rowcount(self) -> int: ...
+    def lock(self, key: int) -> None: ...
+
+
+def default_location() -> str:
+    """$NOTIFY_DB, else notify.db in $NOTIFY_HOME, else in the user's data directory."""
+    if os.environ.get("NOTIFY_DB"):
+        return os.environ["NOTIFY_DB"]
+    if os.environ.get("NOTIFY_HOME"):
+        return str(Path(os.environ["NOTIFY_HOME"]) / "notify.db")
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(data / "notify" / "notify.db")
+
+
+def open_store(location: str | None = None) -> Store:
+    location = location or default_location()
+    if location.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(location)
+    if "://" in location:
+        raise StoreError(f"unsupported store URL {location.split('://')[0]}://",
+                         hint="use a file path for SQLite or postgresql://user@host/db")
+    return SqliteStore(location)
+
+
+class Store:
+    """A connection plus the migrations; the queries live with what they are about (drafts, audit)."""
+
+    dialect = ""
+    location = ""
+
+    def transaction(self) -> Any:  # pragma: no cover - implemented by both stores
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        from notify.migrations import MIGRATIONS
+
+        with self.transaction() as tx:
+            tx.lock(MIGRATION_LOCK)
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            done = {row["version"] for row in tx.execute("SELECT version FROM schema_migrations")}
+            newest = max(v for v, _, _ in MIGRATIONS)
+            if done and max(done) > newest:
+                raise StoreError(f"the store has schema version {max(done)}, newer than this notify knows "
+                                 f"({newest})", path=self.location, hint="upgrade notify")
+            for version, name, steps in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in steps(self.dialect):
+                    tx.execute(statement)
+                tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
+
+
+class _SqliteTx:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._count = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self._connection.execute(sql, tuple(params))
+        self._count = cursor.rowcount
+        if cursor.description is None:
+            return []
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def rowcount(self) -> int:
+        return self._count
+
+    def lock(self, key: int) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already holds the database's single write lock."""
+
+
+class SqliteStore(Store):
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.location = path
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._connection.execute("PRAGMA busy_timeout = 30000")
+            self._connection.execute("PRAGMA journal_mode = WAL")
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self._connection.execute("PRAGMA synchronous = NORMAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the SQLite store: {exc}", path=path,
+                             hint="pass --db PATH or set NOTIFY_DB to a writable place") from None
+        self._migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteTx]:
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store is busy or unreadable: {exc}", path=self.location) from None
+        try:
+            yield _SqliteTx(self._connection)
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        else:
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class _PostgresTx:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        if self._cursor.description is None:
+            return []
+        names = [d.name for d in self._cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
+
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def lock(self, key: int) -> None:
+        self._cursor.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError("PostgreSQL needs psycopg: pip install 'notify[postgres]'") from None
+        self.location = _redact(url)
+        try:
+            self._connection = psycopg.connect(url, autocommit=True, connect_timeout=10)  # BEGIN is ours
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}",
+                             path=self.location) from None
+        self._migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PostgresTx]:
+        with self._connection.transaction(), self._connection.cursor() as cursor:
+            yield _PostgresTx(cursor)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else f"{scheme}://{user}@{host}"
