@@ -297,9 +297,10 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
 
 
 def _register_review_commands() -> None:
-    from notify.cli_review import COMMANDS
+    from notify.cli_delivery import COMMANDS as DELIVERY
+    from notify.cli_review import COMMANDS as REVIEW
 
-    for command in COMMANDS:
+    for command in [*REVIEW, *DELIVERY]:
         main.add_command(command)
 
 

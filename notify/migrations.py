@@ -59,6 +59,31 @@ def _v1(dialect: str) -> list[str]:
     return statements
 
 
+def _v2(dialect: str) -> list[str]:
+    serial = "BIGSERIAL PRIMARY KEY" if dialect == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    return [
+        f"""CREATE TABLE outbox (
+            id {serial},
+            draft_id TEXT NOT NULL REFERENCES drafts (id),
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            unsubscribe_token TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            UNIQUE (draft_id, channel, recipient)
+        )""",
+        "CREATE INDEX outbox_due ON outbox (draft_id, state, next_attempt_at)",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
+    (2, "the delivery outbox", _v2),
 ]

@@ -29,3 +29,23 @@ def cache_dir() -> Path | None:
     except OSError:
         return None
     return base if os.access(base, os.W_OK) else None
+
+
+def secret_key() -> bytes:
+    """The key that signs unsubscribe tokens: $NOTIFY_SECRET, else a random key kept beside the store."""
+    if os.environ.get("NOTIFY_SECRET"):
+        return os.environ["NOTIFY_SECRET"].encode()
+    home = Path(os.environ.get("NOTIFY_HOME") or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local"
+                                                       / "share") / "notify")
+    path = home / "secret.key"
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        import secrets
+
+        home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        return key

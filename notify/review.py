@@ -55,6 +55,9 @@ class Review:
         results = {a: self.policy.check_incident(incident, a) for a in set(CHANNEL_AUDIENCE.values())}
         blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
         rendered = renderer.render(incident, results, CHANNELS, draft=blocked)
+        # subscribers get the public email; the affected customers named in the record get "email"
+        rendered["email_public"] = renderer.render(incident, results, ["email"], draft=blocked,
+                                                   audience="public")["email"]
         messages = {c: {**m.parts, **({"measures": m.measures} if m.measures else {})} for c, m in rendered.items()}
         report = {a: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
                       "rewrites": [w.as_dict() for w in r.rewrites]} for a, r in sorted(results.items())}

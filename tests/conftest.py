@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 from notify.cli import main
 from notify.policy import Policy
 
+from .smtp_server import SmtpServer
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
@@ -54,3 +56,9 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server

@@ -1,0 +1,154 @@
+"""`notify send`: thin over dispatch; progress on a terminal, a summary at the end, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from datetime import timedelta
+from typing import Any
+
+import click
+
+from notify.cli_review import _me, _review, db_option
+
+EXIT_DELIVERY_FAILED = 3
+
+
+@click.command()
+@click.argument("draft_id", required=False)
+@click.option("--smtp", "smtp_url", envvar="NOTIFY_SMTP_URL", required=True, metavar="URL",
+              help="smtp://user:pass@host:587?starttls=1 or smtps://host:465 (or $NOTIFY_SMTP_URL; "
+                   "credentials also from $NOTIFY_SMTP_USERNAME and $NOTIFY_SMTP_PASSWORD).")
+@click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False),
+              help="CSV or YAML: email, components (or all), customer, token, language.")
+@click.option("--from", "sender", envvar="NOTIFY_FROM", default=None, help="'Example Status <status@example.com>'.")
+@click.option("--unsubscribe-url", envvar="NOTIFY_UNSUBSCRIBE_URL",
+              help="One-click unsubscribe endpoint; the recipient's token is added to it.")
+@click.option("--concurrency", type=click.IntRange(1, 200), default=8, show_default=True,
+              help="SMTP connections at once.")
+@click.option("--worker", is_flag=True, help="Only send what is already queued (run several, on several machines).")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing, queue nothing.")
+@click.option("--retry-base", type=float, default=2.0, show_default=True, help="Seconds before the first retry.")
+@click.option("--max-attempts", type=click.IntRange(1, 50), default=6, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, sender: str | None,
+         unsubscribe_url: str | None, concurrency: int, worker: bool, dry_run: bool, retry_base: float,
+         max_attempts: int, fmt: str, db: str | None) -> None:
+    """Email an approved draft to its subscribers and affected customers, through the outbox.
+
+    Only an approved draft whose messages are byte for byte what was approved is sent. Run it
+    again after a crash or Ctrl-C: it resumes, and nobody is mailed twice except a message that
+    was in flight. Exit 3 when some messages failed for good.
+
+    \b
+    Example:
+      notify send INC-1042-r1 --smtp smtp://localhost:2525 --subscribers subscribers.csv \\
+          --from 'Example Status <status@example.com>'
+    """
+    from notify import dispatch, outbox
+    from notify.delivery import Options
+    from notify.errors import InputError
+    from notify.mailer import parse_smtp_url, sender_address
+    from notify.resources import secret_key
+    from notify.subscribers import load_subscribers
+
+    settings = parse_smtp_url(smtp_url)
+    review = _review(db)
+    if draft_id is None and not worker:
+        raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")
+    if not sender:
+        raise InputError("who is it from? pass --from 'Example Status <status@example.com>' or set NOTIFY_FROM",
+                         field="--from")
+    from_address = sender_address(sender)
+    drafts_to_send = [dispatch.sendable(review, draft_id)] if draft_id else _queued_drafts(review)
+    if not worker:
+        if not subscribers_path:
+            raise InputError("who should get it? pass --subscribers FILE", field="--subscribers")
+        subscribers, problems = load_subscribers(subscribers_path)
+        for problem in problems:
+            click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
+        send_plan = dispatch.plan(drafts_to_send[0], subscribers, secret_key(), from_address.domain)
+        if dry_run:
+            _print_plan(send_plan, fmt, problems)
+            return
+        dispatch.enqueue(review, send_plan, _me())
+    elif dry_run:
+        raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
+    envelope = dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url) if drafts_to_send else None
+    if envelope is None:
+        click.echo("nothing queued", err=True)
+        return
+    options = Options(concurrency=concurrency, retry_base=retry_base, max_attempts=max_attempts,
+                      lease=timedelta(minutes=5))
+    total = sum(outbox.counts(review.store, d.id)[outbox.QUEUED] + outbox.counts(review.store, d.id)[outbox.SENDING]
+                for d in drafts_to_send)
+    summary = _deliver(review, drafts_to_send, settings, envelope, draft_id, options, total, fmt)
+    results = {d.id: dispatch.finish(review, d, _me()) for d in drafts_to_send}
+    skipped = len(send_plan.skipped) if not worker else 0
+    summary.skipped = skipped
+    if fmt == "json":
+        click.echo(json.dumps({**summary.as_dict(), "outbox": results}, indent=2))
+    else:
+        for recipient, error in summary.failures:
+            click.echo(f"failed: {recipient}: {error}", err=True)
+        click.echo(f"sent {summary.sent}, retried {summary.retried}, failed {summary.failed}, "
+                   f"skipped {summary.skipped} (not following these components)")
+    if summary.failed:
+        sys.exit(EXIT_DELIVERY_FAILED)
+
+
+def _queued_drafts(review: Any) -> list[Any]:
+    with review.store.transaction() as tx:
+        ids = [r["draft_id"] for r in tx.execute("SELECT DISTINCT draft_id FROM outbox WHERE state IN (?, ?)",
+                                                 ("queued", "sending"))]
+    from notify import dispatch
+
+    return [dispatch.sendable(review, i) for i in ids]
+
+
+def _deliver(review: Any, drafts_to_send: list[Any], settings: Any, envelope: Any, draft_id: str | None,
+             options: Any, total: int, fmt: str) -> Any:
+    import asyncio
+
+    from notify import dispatch
+    from notify.outbox import worker_name
+
+    def hook_signals(sender: Any) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, sender.stop)
+        loop.add_signal_handler(signal.SIGTERM, sender.stop)
+
+    if fmt != "text" or not sys.stderr.isatty():
+        return asyncio.run(dispatch.deliver(review, drafts_to_send, settings, envelope, draft_id=draft_id,
+                                            worker=worker_name(), options=options, on_start=hook_signals))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed} msg/s"),
+                  TimeRemainingColumn(), transient=False) as progress:
+        task = progress.add_task("send", total=total)
+
+        def advance(kind: str) -> None:
+            if kind in ("sent", "failed"):
+                progress.advance(task)
+
+        return asyncio.run(dispatch.deliver(review, drafts_to_send, settings, envelope, draft_id=draft_id,
+                                            worker=worker_name(), options=options, on_progress=advance,
+                                            on_start=hook_signals))
+
+
+def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
+    counts = send_plan.by_audience()
+    if fmt == "json":
+        click.echo(json.dumps({"draft": send_plan.draft.id, "recipients": len(send_plan.rows), "by_audience": counts,
+                               "skipped": len(send_plan.skipped), "bad_rows": len(problems)}, indent=2))
+        return
+    click.echo(f"{send_plan.draft.id}: would send {len(send_plan.rows)} email(s) "
+               f"({', '.join(f'{n} {a}' for a, n in sorted(counts.items())) or 'none'}); "
+               f"{len(send_plan.skipped)} subscriber(s) do not follow these components; {len(problems)} bad row(s)")
+    email = send_plan.draft.messages["email_public" if counts.get("public") else "email"]
+    click.echo(f"Subject: {email['subject']}")
+
+
+COMMANDS = [send]
