@@ -50,11 +50,12 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
     from notify import dispatch, outbox
     from notify.delivery import Options
     from notify.errors import InputError
-    from notify.mailer import parse_smtp_url, sender_address
+    from notify.mailer import check_unsubscribe_url, parse_smtp_url, sender_address
     from notify.resources import secret_key
     from notify.subscribers import load_subscribers
 
     settings = parse_smtp_url(smtp_url)
+    unsubscribe_url = check_unsubscribe_url(unsubscribe_url)
     review = _review(db)
     if draft_id is None and not worker:
         raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")

@@ -19,7 +19,7 @@ from typing import Any
 import aiosmtplib
 
 from notify import outbox
-from notify.mailer import Envelope, SmtpSettings, build
+from notify.mailer import Envelope, MessageFactory, SmtpSettings
 from notify.outbox import Row
 from notify.store import Store
 
@@ -78,8 +78,8 @@ class Sender:
                  clock: Callable[[], datetime], on_progress: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.settings = settings
-        self.parts = parts  # draft id -> audience -> {subject, text, html}
         self.envelope = envelope
+        self.factories = {(d, a): MessageFactory(p, envelope) for d, by in parts.items() for a, p in by.items()}
         self.draft_id = draft_id
         self.worker = worker
         self.options = options
@@ -157,14 +157,13 @@ class Sender:
                     smtp.close()
 
     async def _send_one(self, smtp: aiosmtplib.SMTP | None, row: Row) -> aiosmtplib.SMTP | None:
-        parts = self.parts[row.draft_id][row.audience]
-        message = build(parts, row.recipient, envelope=self.envelope, message_id_=row.message_id,
-                        token=row.unsubscribe_token, now=self.clock())
         try:
+            message = self.factories[(row.draft_id, row.audience)].render(
+                row.recipient, row.message_id, row.unsubscribe_token, self.clock())
             if smtp is None or not smtp.is_connected:
                 smtp = self._connection()
                 await smtp.connect()
-            await smtp.send_message(message, sender=self.envelope.sender.addr_spec, recipients=[row.recipient])
+            await smtp.sendmail(self.envelope.sender.addr_spec, [row.recipient], message)
         except Exception as exc:  # every failure is classified and recorded
             outcome = classify(exc)
             if isinstance(outcome, Temporary) and smtp is not None:

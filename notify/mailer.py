@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -85,28 +87,50 @@ def sender_address(value: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def build(parts: dict[str, str], recipient: str, *, envelope: Envelope, message_id_: str, token: str,
-          now: datetime) -> EmailMessage:
-    """multipart/alternative: the approved text and HTML, with headers a mail client expects."""
-    message = EmailMessage()
-    message["Subject"] = parts["subject"]  # the email policy refuses CR/LF in header values
-    message["From"] = envelope.sender
-    message["To"] = recipient
-    if envelope.reply_to is not None:
-        message["Reply-To"] = envelope.reply_to
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id_
-    message["Auto-Submitted"] = "auto-generated"
-    links = []
-    if envelope.unsubscribe_url:
-        joiner = "&" if "?" in envelope.unsubscribe_url else "?"
-        links.append(f"<{envelope.unsubscribe_url}{joiner}token={quote(token)}>")
-    if envelope.unsubscribe_mailto:
-        links.append(f"<mailto:{envelope.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}>")
-    if links:
-        message["List-Unsubscribe"] = ", ".join(links)
-    if envelope.unsubscribe_url:
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(parts["text"])
-    message.add_alternative(parts["html"], subtype="html")
-    return message
+_SAFE_VALUE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: addresses, ids, tokens
+
+
+class MessageFactory:
+    """The approved email for one audience, built once; each recipient adds only a few header lines.
+
+    The body (multipart/alternative: the approved text and HTML) and the shared headers are
+    serialised once by the email package; per recipient we prepend To, Date, Message-ID and the
+    unsubscribe links, whose values are checked to be plain ASCII without line breaks.
+    """
+
+    def __init__(self, parts: dict[str, str], envelope: Envelope) -> None:
+        self.envelope = envelope
+        message = EmailMessage(policy=SMTP)
+        message["Subject"] = parts["subject"]  # the email policy refuses CR/LF in header values
+        message["From"] = envelope.sender
+        if envelope.reply_to is not None:
+            message["Reply-To"] = envelope.reply_to
+        message["Auto-Submitted"] = "auto-generated"
+        if envelope.unsubscribe_url:
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        # quoted-printable keeps every line under SMTP's 998-octet limit, whatever the record says
+        message.set_content(parts["text"], cte="quoted-printable")
+        message.add_alternative(parts["html"], subtype="html", cte="quoted-printable")
+        self._shared = message.as_bytes()
+
+    def render(self, recipient: str, message_id_: str, token: str, now: datetime) -> bytes:
+        for value in (recipient, message_id_, token):
+            if not _SAFE_VALUE.match(value):
+                raise ValueError(f"unsafe header value {value!r}")
+        lines = [f"To: {recipient}", f"Date: {format_datetime(now)}", f"Message-ID: {message_id_}"]
+        links = []
+        if self.envelope.unsubscribe_url:
+            joiner = "&" if "?" in self.envelope.unsubscribe_url else "?"
+            links.append(f"<{self.envelope.unsubscribe_url}{joiner}token={quote(token)}>")
+        if self.envelope.unsubscribe_mailto:
+            links.append(f"<mailto:{self.envelope.unsubscribe_mailto}?subject=unsubscribe%20{quote(token)}>")
+        if links:
+            lines.append("List-Unsubscribe: " + ",\r\n ".join(links))
+        return ("\r\n".join(lines) + "\r\n").encode("ascii") + self._shared
+
+
+def check_unsubscribe_url(url: str | None) -> str | None:
+    if url is not None and not (_SAFE_VALUE.match(url) and url.startswith(("https://", "http://"))):
+        raise InputError(f"{url!r} is not a usable unsubscribe URL", field="--unsubscribe-url",
+                         hint="https://status.example.com/unsubscribe")
+    return url

@@ -22,6 +22,7 @@ from notify.errors import InputError
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 COLUMNS = {"email", "components", "customer", "token", "language", "name"}
 
 
@@ -69,6 +70,10 @@ def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
         if key in seen:
             problems.append(Problem(line, f"{email} is already on line {seen[key]}; duplicate skipped"))
             continue
+        token = str(row.get("token") or "").strip()
+        if token and not TOKEN.match(token):
+            problems.append(Problem(line, "token must be 8 to 128 letters, digits, '-' or '_'; row skipped"))
+            continue
         seen[key] = line
         components: Any = row.get("components") or ()
         if isinstance(components, str):
@@ -76,7 +81,7 @@ def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
         subscribers.append(Subscriber(
             email=email, components=tuple(str(c) for c in components),
             customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
-            token=str(row["token"]).strip() if row.get("token") else None,
+            token=token or None,
             language=str(row.get("language") or "en").strip() or "en",
         ))
     return subscribers, problems
