@@ -153,3 +153,41 @@ def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
 
 
 COMMANDS = [send]
+
+
+@click.command()
+@click.argument("draft_id")
+@click.option("--site", "site_dir", required=True, type=click.Path(file_okay=False), help="Where to write the site.")
+@click.option("--title", default="Status", show_default=True, help="The status page's name.")
+@click.option("--base-url", default="", help="Where the site is served, for the feed's links.")
+@db_option
+def publish(draft_id: str, site_dir: str, title: str, base_url: str, db: str | None) -> None:
+    """Publish an approved draft's status entry and rebuild the static status site.
+
+    The site holds every published update: current status per component, open incidents, a
+    90-day history bar per component, a page per incident, status.json and an Atom feed.
+
+    \b
+    Example:
+      notify publish INC-1042-r1 --site public/ --title "Example Status"
+    """
+    from pathlib import Path
+
+    from notify import audit, dispatch, drafts
+    from notify.site import build_site
+
+    review = _review(db)
+    draft = dispatch.sendable(review, draft_id)
+    now = review.clock()
+    with review.store.transaction() as tx:
+        if draft.state == drafts.APPROVED:
+            drafts.transition(tx, draft.id, from_state=drafts.APPROVED, to_state=drafts.PUBLISHED,
+                              at=now.isoformat())
+        audit.append(tx, at=now, actor=_me(), action="publish", incident_id=draft.incident_id, draft_id=draft.id,
+                     detail={"site": str(Path(site_dir).resolve()), "content_hash": draft.content_hash})
+    written = build_site(review.listing(state=drafts.PUBLISHED), Path(site_dir), now=now, title=title,
+                         base_url=base_url)
+    click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
+
+
+COMMANDS.append(publish)
