@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,9 @@ def run(*args: str, input: str | bytes | None = None) -> Result:
 POSTGRES_URL = os.environ.get("NOTIFY_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same tests on a SQLite file and on PostgreSQL, in a schema of their own."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "store" / "notify.db")
-        return
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A store URL on the local PostgreSQL, in a schema of its own that is dropped afterwards."""
     if not POSTGRES_URL:
         pytest.skip("NOTIFY_TEST_POSTGRES_URL is not set (.ci/run sets it to the local server)")
     import psycopg
@@ -56,6 +54,22 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same tests on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "store" / "notify.db")
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_location() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from notify.delivery import FLUSH_EVERY
 from notify.mailer import message_id
 from notify.review import Review
@@ -224,9 +222,9 @@ def test_a_clean_stop_on_sigint_sends_nothing_new_and_resumes(tmp_path: Path, sm
     assert len(counts) == 1500 and set(counts.values()) == {1}
 
 
-def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server: SmtpServer, store_location: str):
-    if not store_location.startswith("postgresql"):
-        pytest.skip("SKIP LOCKED sharing is a PostgreSQL feature; SQLite has one writer")
+def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server: SmtpServer,
+                                                    postgres_location: str):
+    store_location = postgres_location
     from notify import dispatch
     from notify.resources import secret_key
     from notify.subscribers import load_subscribers
