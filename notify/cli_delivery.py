@@ -160,8 +160,13 @@ COMMANDS = [send]
 @click.option("--site", "site_dir", required=True, type=click.Path(file_okay=False), help="Where to write the site.")
 @click.option("--title", default="Status", show_default=True, help="The status page's name.")
 @click.option("--base-url", default="", help="Where the site is served, for the feed's links.")
+@click.option("--statuspage", "page_id", metavar="PAGE_ID",
+              help="Also post to this Atlassian Statuspage page (API key from $STATUSPAGE_API_KEY).")
+@click.option("--deliver-notifications/--no-deliver-notifications", default=False, show_default=True,
+              help="Whether Statuspage emails its own subscribers (notify send already emails yours).")
 @db_option
-def publish(draft_id: str, site_dir: str, title: str, base_url: str, db: str | None) -> None:
+def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: str | None,
+            deliver_notifications: bool, db: str | None) -> None:
     """Publish an approved draft's status entry and rebuild the static status site.
 
     The site holds every published update: current status per component, open incidents, a
@@ -178,6 +183,12 @@ def publish(draft_id: str, site_dir: str, title: str, base_url: str, db: str | N
 
     review = _review(db)
     draft = dispatch.sendable(review, draft_id)
+    if page_id:
+        from notify import statuspage
+
+        remote = statuspage.post(review.store, draft, page_id, statuspage.token_from_env(),
+                                 deliver_notifications=deliver_notifications)
+        click.echo(f"posted {draft.id} to Statuspage page {page_id} (incident {remote})")
     now = review.clock()
     with review.store.transaction() as tx:
         if draft.state == drafts.APPROVED:

@@ -83,7 +83,17 @@ def _v2(dialect: str) -> list[str]:
     ]
 
 
+def _v3(dialect: str) -> list[str]:
+    return ["""CREATE TABLE statuspage_incidents (
+        incident_id TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        PRIMARY KEY (incident_id, page_id)
+    )"""]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
+    (3, "links to Atlassian Statuspage incidents", _v3),
 ]
