@@ -6,6 +6,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -19,7 +20,7 @@ from .conftest import EXAMPLES, run
 class FakeStatuspage(BaseHTTPRequestHandler):
     """Records each request; rate-limits the first one (429, Retry-After: 0), as the real API may."""
 
-    calls: list[dict[str, object]] = []
+    calls: ClassVar[list[dict[str, object]]] = []
 
     def _answer(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
