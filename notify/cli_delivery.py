@@ -202,3 +202,57 @@ def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: st
 
 
 COMMANDS.append(publish)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@db_option
+def serve(host: str, port: int, workers: int, db: str | None) -> None:
+    """Run the service: webhooks in (/hooks/...), review pages (/review), the status page (/).
+
+    Settings and secrets come from notify.toml (--config) and the environment
+    (NOTIFY_PAGERDUTY_SECRET, NOTIFY_INCIDENTIO_SECRET, NOTIFY_GRAFANA_SECRET,
+    NOTIFY_ALERTMANAGER_TOKEN, NOTIFY_OPSGENIE_TOKEN, NOTIFY_TOKEN); secrets are never logged.
+
+    \b
+    Example:
+      notify --config notify.toml serve --port 8080
+    """
+    import logging
+    import os
+
+    import uvicorn
+
+    from notify.cli import main as root
+    from notify.web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config_path = click.get_current_context().find_root().obj
+    del root
+    if workers > 1:  # several processes: each builds the app from the environment
+        if config_path:
+            os.environ["NOTIFY_CONFIG"] = config_path
+        if db:
+            os.environ["NOTIFY_DB"] = db
+        uvicorn.run("notify.web:app", host=host, port=port, workers=workers, access_log=False)
+        return
+    uvicorn.run(create_app(config_path, db), host=host, port=port, access_log=False, timeout_graceful_shutdown=10)
+
+
+@click.command(name="hash-password")
+def hash_password_command() -> None:
+    """Print a password hash for a [[reviewers]] entry in notify.toml (asks for the password).
+
+    \b
+    Example:
+      notify hash-password
+    """
+    from notify.auth import hash_password
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    click.echo(hash_password(password))
+
+
+COMMANDS += [serve, hash_password_command]

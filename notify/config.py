@@ -74,10 +74,15 @@ def load_config(explicit: str | None = None) -> Config:
     )
 
 
+SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp"}  # checked by service_config when serving
+
+
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for section, values in data.items():
+        if section in SERVICE_SECTIONS:
+            continue
         if section not in SECTIONS:
-            hint = did_you_mean(section, SECTIONS)
+            hint = did_you_mean(section, [*SECTIONS, *SERVICE_SECTIONS])
             raise InputError(f"unknown section [{section}]" + (f"; {hint}" if hint else ""), path=path)
         if not isinstance(values, dict):
             raise InputError(f"[{section}] must be a table", path=path)

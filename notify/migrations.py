@@ -92,8 +92,19 @@ def _v3(dialect: str) -> list[str]:
     )"""]
 
 
+def _v4(dialect: str) -> list[str]:
+    return ["""CREATE TABLE webhook_deliveries (
+        source TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        draft_id TEXT,
+        PRIMARY KEY (source, delivery_id)
+    )"""]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
     (3, "links to Atlassian Statuspage incidents", _v3),
+    (4, "webhook deliveries seen, so a retry makes no second revision", _v4),
 ]

@@ -30,6 +30,7 @@ CATEGORIES = {
     "privacy": "A customer's name, email or account on a channel others can read.",
     "contact.missing": "No human the customer can reach directly.",
     "next-update.missing": "An open incident that does not say when the next update comes.",
+    "impact.missing": "Nothing says what customers experienced (a draft made from an alert, before a person wrote it).",
 }
 AUDIENCES = ("public", "customers", "internal")
 

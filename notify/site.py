@@ -13,7 +13,6 @@ Only published, approved text appears: the status channel as rendered and approv
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -74,6 +73,19 @@ class Day:
 def build_site(published: list[Draft], out: Path, *, now: datetime, title: str = "Status",
                base_url: str = "") -> list[Path]:
     """Write the whole site into `out` (created if needed); returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "incidents").mkdir(exist_ok=True)
+    written = []
+    for name, body in render_site(published, now=now, title=title, base_url=base_url).items():
+        path = out / name
+        path.write_text(body, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def render_site(published: list[Draft], *, now: datetime, title: str = "Status",
+                base_url: str = "") -> dict[str, str]:
+    """Every file of the site by its relative path, for writing out or serving."""
     incidents = _incidents(published)
     components = sorted({c for i in incidents for c in i.record.get("components") or []})
     current = {c: _current(c, incidents) for c in components}
@@ -87,24 +99,14 @@ def build_site(published: list[Draft], out: Path, *, now: datetime, title: str =
     context = {"title": title, "now": now, "overall": overall, "label": LABEL, "current": current,
                "history": history, "incidents": incidents, "base_url": base_url.rstrip("/"),
                "open": [i for i in incidents if i.is_open], "past": [i for i in incidents if not i.is_open][:20]}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "incidents").mkdir(exist_ok=True)
-    written = []
-
-    def write(name: str, body: str) -> None:
-        path = out / name
-        path.write_text(body, encoding="utf-8")
-        written.append(path)
-
-    write("index.html", env.get_template("index.html.j2").render(context))
+    files = {"index.html": env.get_template("index.html.j2").render(context)}
     for incident in incidents:
-        write(f"incidents/{incident.id}.html", env.get_template("incident.html.j2").render({**context,
-                                                                                              "incident": incident}))
-    write("feed.atom", env.get_template("feed.atom.j2").render(context))
-    write("status.json", json.dumps(status_json(incidents, current, overall, now), indent=2) + "\n")
-    shutil.copyfile(bundled_dir("templates") / "site" / "style.css", out / "style.css")
-    written.append(out / "style.css")
-    return written
+        files[f"incidents/{incident.id}.html"] = env.get_template("incident.html.j2").render(
+            {**context, "incident": incident})
+    files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
+    files["status.json"] = json.dumps(status_json(incidents, current, overall, now), indent=2) + "\n"
+    files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
+    return files
 
 
 def demote(html: str, by: int = 2) -> str:

@@ -1,0 +1,78 @@
+"""A webhook event becomes a pending draft: the tool's facts merged into the incident's latest record.
+
+What a person wrote (impact, apology, responsibility, remedy, title, contact) is kept from the
+latest revision; what the tool knows (status, severity, times, links, the alert's wording as the
+internal cause) comes from the event. A first event has no human text, so its draft starts blocked
+until a reviewer writes it. The same delivery received twice makes one revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from notify.review import Review
+
+if TYPE_CHECKING:
+    from notify.drafts import Draft
+    from notify.incident import Incident
+    from notify.service_config import ServiceConfig
+    from notify.webhooks import Event
+
+HUMAN_FIELDS = ("title", "impact", "apology", "responsibility", "remedy", "contact", "actions",
+                "affected_customers", "components")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    draft: Draft | None
+    duplicate: bool
+
+
+def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
+    found = review.listing(incident_id=incident_id)
+    return found[0].record if found else None
+
+
+def incident_from_event(event: Event, previous: dict[str, Any] | None, config: ServiceConfig,
+                        now: datetime) -> Incident:
+    from notify.incident import Incident
+
+    record: dict[str, Any] = {
+        "id": event.incident_id,
+        "title": f"Problem with {event.service}",
+        "components": [event.service],
+        "impact": "", "apology": "", "responsibility": "", "remedy": "",
+    }
+    if previous:
+        record.update({k: previous[k] for k in HUMAN_FIELDS if previous.get(k) not in (None, "", [])})
+    if not record.get("contact") and config.service.contact:
+        record["contact"] = config.service.contact.model_dump(exclude_none=True)
+    record.update({
+        "status": event.status, "severity": event.severity, "started_at": event.started_at,
+        "resolved_at": event.resolved_at, "cause": event.technical, "links": event.links,
+        "next_update_at": None if event.status == "resolved"
+        else now + timedelta(minutes=config.service.next_update_minutes),
+    })
+    return Incident.model_validate(record)
+
+
+def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:
+    """Claim the delivery id first, then store the revision: a retried or concurrent copy makes none."""
+    with review.store.transaction() as tx:
+        tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)"
+                   " ON CONFLICT (source, delivery_id) DO NOTHING",
+                   (source, delivery_id, review.clock().isoformat()))
+        if tx.rowcount() != 1:
+            return Outcome(None, duplicate=True)
+    try:
+        draft = review.create(incident, f"webhook:{source}", source=source)
+    except BaseException:
+        with review.store.transaction() as tx:  # let the sender's retry through
+            tx.execute("DELETE FROM webhook_deliveries WHERE source = ? AND delivery_id = ?", (source, delivery_id))
+        raise
+    with review.store.transaction() as tx:
+        tx.execute("UPDATE webhook_deliveries SET draft_id = ? WHERE source = ? AND delivery_id = ?",
+                   (draft.id, source, delivery_id))
+    return Outcome(draft, duplicate=False)

@@ -1,0 +1,153 @@
+"""The service: webhooks in, review pages for approvers, the public status page out.
+
+`create_app(config_path, db)` builds the ASGI app; `app` is one built from $NOTIFY_CONFIG and
+$NOTIFY_DB for other ASGI servers (`uvicorn notify.web:app`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from notify.review import Review
+from notify.service_config import load_service_config
+from notify.store import open_store
+
+MAX_BODY = 1024 * 1024
+access_log = logging.getLogger("notify.access")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class BodyLimit:
+    """413 before reading more than MAX_BODY bytes, whether or not a Content-Length was sent."""
+
+    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await _plain(send, 413, f"request body over {self.limit} bytes")
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _plain(send, 413, f"request body over {self.limit} bytes")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = (json.dumps({"detail": text}) + "\n").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Stores:
+    """One store connection per worker thread: SQLite and psycopg connections are not shared across threads."""
+
+    def __init__(self, location: str | None, four_eyes: bool) -> None:
+        self.location = location
+        self.four_eyes = four_eyes
+        self._local = threading.local()
+
+    def review(self) -> Review:
+        review = getattr(self._local, "review", None)
+        if review is None:
+            review = Review(open_store(self.location), four_eyes=self.four_eyes)
+            self._local.review = review
+        return review
+
+
+def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI:
+    from notify.config import load_config
+    from notify.resources import secret_key
+
+    config = load_service_config(config_path)
+    general = load_config(config_path)
+    stores = Stores(db or general.db, general.four_eyes)
+    stores.review()  # open (and migrate) now, so a bad location fails at start-up, not mid-request
+    app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.config = config
+    app.state.stores = stores
+    secret = config.service.session_secret
+    app.state.secret = secret.get_secret_value().encode() if secret else secret_key()
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        access_log.info(json.dumps({  # what was asked and answered; never headers, bodies or secrets
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "method": request.method,
+            "path": request.url.path, "status": response.status_code,
+            "ms": round((time.perf_counter() - start) * 1000, 1),
+            "client": request.client.host if request.client else None}))
+        return response
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    from notify import web_hooks, web_public, web_review
+
+    web_hooks.register(app)
+    web_review.register(app)
+    web_public.register(app)
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def json_error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def text_response(body: str, media_type: str) -> PlainTextResponse:
+    return PlainTextResponse(body, media_type=media_type)
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _default_app() -> FastAPI:
+    return create_app(os.environ.get("NOTIFY_CONFIG"), os.environ.get("NOTIFY_DB"))
+
+
+def __getattr__(name: str) -> Any:  # `notify.web:app` builds on first use, not on import
+    if name == "app":
+        globals()["app"] = _default_app()
+        return globals()["app"]
+    raise AttributeError(name)
