@@ -1,0 +1,104 @@
+"""Reviewers in a real browser (Playwright driving Debian's Chromium) against a real service."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+from .service import PASSWORDS, Service, pagerduty_headers
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SAMPLE = ROOT.parent / "shared" / "webhooks" / "pagerduty" / "zulip_fixture_triggered_v3.json"
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(not SAMPLE.exists(), reason="shared/webhooks is not beside this checkout"),
+]
+
+
+def sign_in(page, url: str, name: str) -> None:
+    page.goto(url + "/login")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/review")
+
+
+def test_a_blocked_pagerduty_draft_is_written_up_and_approved_by_a_second_reviewer(tmp_path: Path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with Service(tmp_path, str(tmp_path / "service.db")) as service:
+        body = SAMPLE.read_bytes()
+        status, answer = service.post("/hooks/pagerduty", body, pagerduty_headers(body))
+        assert status == 201 and answer["verdict"] == "blocked"
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"])
+            try:
+                page = browser.new_context().new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                sign_in(page, service.url, "dana")
+                page.click(f"text={answer['draft']}")
+                assert page.locator("#verdict").inner_text() == "blocked"
+                assert page.locator("button:has-text('Approve')").is_disabled()
+                page.screenshot(path=str(ARTIFACTS / "review-blocked-draft.png"), full_page=True)
+
+                page.fill("#impact", "Since 13:35 UTC customers cannot open their reports in the dashboard.")
+                page.fill("#apology", "We are sorry that you cannot open your reports this afternoon.")
+                page.fill("#responsibility", "This is our failure: a change we made broke report loading.")
+                page.fill("#remedy", "We will credit every affected account with a day of service, with nothing "
+                                     "to claim.")
+                page.click("button:has-text('Save as a new revision')")
+                assert "Saved as a new revision" in page.locator(".notice").inner_text()
+                assert page.locator("#verdict").inner_text() == "pass"
+                revision = page.url.rsplit("/", 1)[1].split("?")[0]
+                assert revision == "PD-PFQZPSY-r2"
+                page.fill("#comment", "mine")
+                page.click("button:has-text('Approve')")
+                assert "four-eyes" in page.locator(".notice").inner_text()  # the editor cannot approve it
+
+                page.click("button:has-text('Sign out')")
+                sign_in(page, service.url, "sam")
+                page.goto(f"{service.url}/review/drafts/{revision}")
+                frame = page.frame_locator("iframe[title='Email as HTML']")
+                assert "We are sorry that you cannot open your reports" in frame.locator("body").inner_text()
+                page.fill("#comment", "read it through")
+                page.click("button:has-text('Approve')")
+                assert page.locator("#state").inner_text() == "approved"
+                page.screenshot(path=str(ARTIFACTS / "review-approved-draft.png"), full_page=True)
+                page.click("button:has-text('Publish on the status page')")
+                assert page.locator("#state").inner_text() == "published"
+                assert errors == []
+            finally:
+                browser.close()
+        with urllib.request.urlopen(service.url + "/") as response:
+            public = response.read().decode()
+        assert "We are sorry that you cannot open your reports this afternoon." in public
+        assert "Test Incident 3" not in public  # the alert's own title never reaches customers
+
+
+def test_review_pages_need_a_session_and_forms_need_the_csrf_token(tmp_path: Path):
+    import urllib.error
+
+    with Service(tmp_path, str(tmp_path / "service.db")) as service:
+        request = urllib.request.Request(service.url + "/review", method="GET")
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            opener.open(request)
+        assert redirected.value.code == 303 and redirected.value.headers["Location"].startswith("/login")
+        forged = urllib.request.Request(service.url + "/login", data=b"name=sam&password=sam-password&csrf=x",
+                                        method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(forged)
+        assert refused.value.code == 401
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
