@@ -71,8 +71,15 @@ SOURCES: dict[str, tuple[Check, Callable[[Any], Event] | None]] = {
 
 def register(app: FastAPI) -> None:
     for source in SOURCES:
-        app.add_api_route(f"/hooks/{source}", _handler(source), methods=["POST"], name=f"hook_{source}",
-                          responses={202: {}, 401: {}, 413: {}, 422: {}})
+        app.add_api_route(
+            f"/hooks/{source}", _handler(source), methods=["POST"], name=f"hook_{source}",
+            summary=f"A {source} webhook delivery", responses={
+                201: {"description": "a new draft"}, 200: {"description": "a delivery already received"},
+                202: {"description": "an event that needs no customer update"},
+                401: {"description": "missing or wrong signature or token"}, 413: {"description": "over 1 MiB"},
+                422: {"description": "malformed JSON or an unknown shape"}},
+            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object", "additionalProperties": True}}}}})
 
 
 def _handler(source: str) -> Callable[[Request], Any]:

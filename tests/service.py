@@ -31,10 +31,10 @@ SECRETS = {
 PASSWORDS = {"dana": "dana-password", "sam": "sam-password"}
 
 
-def write_config(directory: Path) -> Path:
+def write_config(directory: Path, secrets_: dict[str, str] | None = None) -> Path:
     reviewers = "".join(f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n'
                         for n, p in PASSWORDS.items())
-    secrets = "".join(f'{k} = "{v}"\n' for k, v in SECRETS.items())
+    secrets = "".join(f'{k} = "{v}"\n' for k, v in (secrets_ or SECRETS).items())
     path = directory / "notify.toml"
     path.write_text(f"""[service]
 title = "Example Status"
@@ -47,9 +47,9 @@ cookie_secure = false
 
 
 class Service:
-    def __init__(self, directory: Path, db: str) -> None:
+    def __init__(self, directory: Path, db: str, secrets_: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        self.app = create_app(str(write_config(directory)), db)
+        self.app = create_app(str(write_config(directory, secrets_)), db)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     access_log=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
