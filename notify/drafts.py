@@ -98,9 +98,10 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     return [_draft(row) for row in rows]
 
 
-def pending_of(tx: Tx, incident_id: str) -> list[Draft]:
-    return [_draft(r) for r in tx.execute("SELECT * FROM drafts WHERE incident_id = ? AND state = ?",
-                                          (incident_id, PENDING))]
+def pending_of(tx: Tx, incident_id: str) -> list[str]:
+    """The ids of an incident's pending drafts."""
+    return [r["id"] for r in tx.execute("SELECT id FROM drafts WHERE incident_id = ? AND state = ?",
+                                        (incident_id, PENDING))]
 
 
 def transition(tx: Tx, draft_id_: str, *, from_state: str, to_state: str, by: str | None = None,

@@ -31,8 +31,9 @@ class Outcome:
 
 
 def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
-    found = review.listing(incident_id=incident_id)
-    return found[0].record if found else None
+    from notify.review import latest_record as newest
+
+    return newest(review.store, incident_id)
 
 
 def incident_from_event(event: Event, previous: dict[str, Any] | None, config: ServiceConfig,

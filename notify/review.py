@@ -51,7 +51,9 @@ class Review:
             from notify.policy import Policy
 
             self.policy = Policy.load()
-        renderer = self.renderer or Renderer()
+        if self.renderer is None:
+            self.renderer = Renderer()
+        renderer = self.renderer
         results = {a: self.policy.check_incident(incident, a) for a in set(CHANNEL_AUDIENCE.values())}
         blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
         rendered = renderer.render(incident, results, CHANNELS, draft=blocked)
@@ -64,6 +66,7 @@ class Review:
         moment = self.clock()  # one instant for the draft and its log entries
         now = moment.isoformat()
         with self.store.transaction() as tx:
+            tx.lock(_incident_lock(incident.id))  # concurrent revisions of one incident take turns
             revision = drafts.next_revision(tx, incident.id)
             draft = Draft(
                 id=drafts.draft_id(incident.id, revision), incident_id=incident.id, revision=revision,
@@ -72,10 +75,10 @@ class Review:
                 content_hash=content_hash(messages),
             )
             for older in drafts.pending_of(tx, incident.id):
-                drafts.transition(tx, older.id, from_state=PENDING, to_state=SUPERSEDED, at=now,
+                drafts.transition(tx, older, from_state=PENDING, to_state=SUPERSEDED, at=now,
                                   note=f"superseded by {draft.id}")
                 audit.append(tx, at=moment, actor=author, action="supersede", incident_id=incident.id,
-                             draft_id=older.id, detail={"by": draft.id})
+                             draft_id=older, detail={"by": draft.id})
             drafts.insert(tx, draft)
             audit.append(tx, at=moment, actor=author, action="draft", incident_id=incident.id,
                          draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
@@ -180,6 +183,22 @@ class Review:
 
     def verify(self) -> list[str]:
         return audit.verify(self.store)
+
+
+def _incident_lock(incident_id: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(incident_id.encode()).digest()[:7], "big")
+
+
+def latest_record(store: Store, incident_id: str) -> dict[str, Any] | None:
+    """The newest revision's record, read without loading every revision's messages."""
+    import json
+
+    with store.transaction() as tx:
+        rows = tx.execute("SELECT record_json FROM drafts WHERE incident_id = ? ORDER BY revision DESC LIMIT 1",
+                          (incident_id,))
+    return json.loads(rows[0]["record_json"]) if rows else None
 
 
 def _text(value: Any) -> str:
