@@ -103,7 +103,7 @@ class Rewrite:
         return {"field": self.field, "rules": list(self.rules), "before": self.before, "after": self.after}
 
 
-@dataclass(order=True, slots=True)
+@dataclass(order=True)
 class Edit:
     start: int
     end: int
@@ -216,7 +216,7 @@ class Scan:
     edits: list[Edit]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TextIndex:
     """What every check of one text needs first: its folded form, sentences, phrase hits, literals."""
 

@@ -27,8 +27,25 @@ policy_option = click.option(
 )
 
 
+LAZY = {  # commands whose modules load only when they run, so `notify check` starts fast
+    **dict.fromkeys(["draft", "drafts", "show", "diff", "approve", "reject", "audit"], "notify.cli_review"),
+    **dict.fromkeys(["send", "publish", "serve", "hash-password"], "notify.cli_delivery"),
+}
+
+
 class NotifyGroup(click.Group):
     """Turns notify's own errors into one clear line and their exit code, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY and name not in self.commands:
+            import importlib
+
+            for command in importlib.import_module(LAZY[name]).COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -294,17 +311,6 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
         click.echo(output.explain_rule(ruleset.rule(rule_id)))
     else:
         click.echo(output.rules_table(ruleset.rules))
-
-
-def _register_review_commands() -> None:
-    from notify.cli_delivery import COMMANDS as DELIVERY
-    from notify.cli_review import COMMANDS as REVIEW
-
-    for command in [*REVIEW, *DELIVERY]:
-        main.add_command(command)
-
-
-_register_review_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
