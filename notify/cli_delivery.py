@@ -178,7 +178,7 @@ def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: st
     """
     from pathlib import Path
 
-    from notify import audit, dispatch, drafts
+    from notify import dispatch, drafts
     from notify.site import build_site
 
     review = _review(db)
@@ -189,13 +189,8 @@ def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: st
         remote = statuspage.post(review.store, draft, page_id, statuspage.token_from_env(),
                                  deliver_notifications=deliver_notifications)
         click.echo(f"posted {draft.id} to Statuspage page {page_id} (incident {remote})")
+    dispatch.publish(review, draft.id, _me(), {"site": str(Path(site_dir).resolve())})
     now = review.clock()
-    with review.store.transaction() as tx:
-        if draft.state == drafts.APPROVED:
-            drafts.transition(tx, draft.id, from_state=drafts.APPROVED, to_state=drafts.PUBLISHED,
-                              at=now.isoformat())
-        audit.append(tx, at=now, actor=_me(), action="publish", incident_id=draft.incident_id, draft_id=draft.id,
-                     detail={"site": str(Path(site_dir).resolve()), "content_hash": draft.content_hash})
     written = build_site(review.listing(state=drafts.PUBLISHED), Path(site_dir), now=now, title=title,
                          base_url=base_url)
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")

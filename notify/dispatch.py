@@ -114,3 +114,15 @@ def finish(review: Review, draft: Draft, actor: str) -> dict[str, int]:
                      incident_id=draft.incident_id, draft_id=draft.id, detail=counts)
     return counts
 
+
+
+def publish(review: Review, draft_id: str, actor: str, detail: dict[str, Any]) -> Draft:
+    """Mark an approved draft published (its status entry goes on the page) and log it."""
+    draft = sendable(review, draft_id)
+    now = review.clock()
+    with review.store.transaction() as tx:
+        if draft.state == APPROVED:
+            drafts.transition(tx, draft.id, from_state=APPROVED, to_state=PUBLISHED, at=now.isoformat())
+        audit.append(tx, at=now, actor=actor, action="publish", incident_id=draft.incident_id, draft_id=draft.id,
+                     detail={**detail, "content_hash": draft.content_hash})
+    return draft

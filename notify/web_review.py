@@ -160,15 +160,9 @@ def _edit(review: Any, draft_id: str, editor: str, form: dict[str, str]) -> str:
 
 
 def _publish(review: Any, draft_id: str, actor: str) -> None:
-    from notify import audit, dispatch, drafts
+    from notify import dispatch
 
-    draft = dispatch.sendable(review, draft_id)
-    now = review.clock()
-    with review.store.transaction() as tx:
-        if draft.state == drafts.APPROVED:
-            drafts.transition(tx, draft.id, from_state=drafts.APPROVED, to_state=drafts.PUBLISHED, at=now.isoformat())
-        audit.append(tx, at=now, actor=actor, action="publish", incident_id=draft.incident_id, draft_id=draft.id,
-                     detail={"via": "web", "content_hash": draft.content_hash})
+    dispatch.publish(review, draft_id, actor, {"via": "web"})
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
