@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -178,14 +179,23 @@ class Renderer:
                                                          "characters": len(text)})
 
     def _internal(self, incident: Incident, context: dict[str, Any]) -> Message:
-        text, body_html = self._markdown_pair("internal", incident, context)
-        return Message("internal", "internal", {"markdown": text, "html": body_html})
+        """Staff read the note as Markdown (in chat, in the incident doc); no HTML is built for it."""
+        template = self._template(self._text, "internal", incident, "md.j2")
+        return Message("internal", "internal", {"markdown": self._run(self._text, template, context)})
+
+
+_converters = threading.local()
 
 
 def to_html(markdown_source: str) -> str:
-    import markdown
+    """Markdown to HTML with one converter per thread, reset between documents (building one is costly)."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        import markdown
 
-    return markdown.markdown(markdown_source, extensions=["sane_lists"], output_format="html")
+        converter = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+        _converters.markdown = converter
+    return str(converter.reset().convert(markdown_source))
 
 
 def build_context(incident: Incident, result: PolicyResult, *, draft: bool,

@@ -105,7 +105,7 @@ def test_html_from_record_text_is_escaped_everywhere(policy: Policy):
         remedy="We will credit every account. [Claim it here](javascript:alert(3)) *now*",
     )
     messages = render_all(policy, incident)
-    for channel, part in [("email", "html"), ("status", "html"), ("internal", "html")]:
+    for channel, part in [("email", "html"), ("status", "html")]:
         page = messages[channel].parts[part]
         assert "<script>" not in page and "<img" not in page
         assert "&lt;script&gt;" in page
@@ -170,5 +170,5 @@ def test_out_dir_writes_every_part(tmp_path: Path):
     result = run("render", str(EXAMPLES / "resolved.yaml"), "--out", str(out))
     assert result.exit_code == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["email.html", "email.subject.txt", "email.txt", "internal.html", "internal.md",
+    assert names == ["email.html", "email.subject.txt", "email.txt", "internal.md",
                      "sms.txt", "social.txt", "status.html", "status.json", "status.md"]
