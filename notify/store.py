@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,10 +117,17 @@ class _SqliteTx:
 
 
 class SqliteStore(Store):
+    """One file, one writer at a time. Threads of this process queue on a lock for the file rather
+    than on SQLite's busy handler, which sleeps and polls and makes the slowest request very slow."""
+
     dialect = "sqlite"
+    _writers: dict[str, threading.Lock] = {}
+    _writers_guard = threading.Lock()
 
     def __init__(self, path: str) -> None:
         self.location = path
+        with self._writers_guard:
+            self._writer = self._writers.setdefault(os.path.abspath(path), threading.Lock())
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,17 +143,18 @@ class SqliteStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTx]:
-        try:
-            self._connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"the store is busy or unreadable: {exc}", path=self.location) from None
-        try:
-            yield _SqliteTx(self._connection)
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        else:
-            self._connection.execute("COMMIT")
+        with self._writer:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"the store is busy or unreadable: {exc}", path=self.location) from None
+            try:
+                yield _SqliteTx(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            else:
+                self._connection.execute("COMMIT")
 
     def close(self) -> None:
         self._connection.close()
