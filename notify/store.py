@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from notify.errors import NotifyError
 
@@ -121,7 +121,7 @@ class SqliteStore(Store):
     than on SQLite's busy handler, which sleeps and polls and makes the slowest request very slow."""
 
     dialect = "sqlite"
-    _writers: dict[str, threading.Lock] = {}
+    _writers: ClassVar[dict[str, threading.Lock]] = {}
     _writers_guard = threading.Lock()
 
     def __init__(self, path: str) -> None:
