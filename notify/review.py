@@ -63,6 +63,13 @@ class Review:
         messages = {c: {**m.parts, **({"measures": m.measures} if m.measures else {})} for c, m in rendered.items()}
         report = {a: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
                       "rewrites": [w.as_dict() for w in r.rewrites]} for a, r in sorted(results.items())}
+        from notify.consistency import check as consistency
+
+        agreement = consistency(incident, messages, results["public"].fields.get("remedy", ""))
+        if any(f["severity"] == "error" for f in agreement):
+            blocked = True
+        report["consistency"] = {"verdict": "blocked" if any(f["severity"] == "error" for f in agreement)
+                                 else "pass", "findings": agreement, "rewrites": []}
         moment = self.clock()  # one instant for the draft and its log entries
         now = moment.isoformat()
         with self.store.transaction() as tx:

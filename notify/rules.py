@@ -31,7 +31,9 @@ CATEGORIES = {
     "contact.missing": "No human the customer can reach directly.",
     "next-update.missing": "An open incident that does not say when the next update comes.",
     "impact.missing": "Nothing says what customers experienced (a draft made from an alert, before a person wrote it).",
+    "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
 }
+BUILT_IN_CATEGORIES = {"consistency"}  # produced by code that compares channels, not by a rule pack
 AUDIENCES = ("public", "customers", "internal")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from notify.incident import Incident
 from notify.policy import Policy
-from notify.rules import CATEGORIES, load_rules
+from notify.rules import BUILT_IN_CATEGORIES, CATEGORIES, load_rules
 
 from .conftest import ROOT, run
 
@@ -58,7 +58,7 @@ def test_each_concern_has_its_own_pack():
 def test_every_category_is_used_and_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     used = {r.category for r in RULESET.rules}
-    assert used == set(CATEGORIES)
+    assert used | BUILT_IN_CATEGORIES == set(CATEGORIES)
     for category in CATEGORIES:
         assert f"`{category}`" in readme, f"{category} is not documented in README.md"
 
