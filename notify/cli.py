@@ -28,7 +28,8 @@ policy_option = click.option(
 
 
 LAZY = {  # commands whose modules load only when they run, so `notify check` starts fast
-    **dict.fromkeys(["draft", "drafts", "show", "diff", "approve", "reject", "audit"], "notify.cli_review"),
+    **dict.fromkeys(["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"],
+                    "notify.cli_review"),
     **dict.fromkeys(["send", "publish", "serve", "hash-password"], "notify.cli_delivery"),
 }
 

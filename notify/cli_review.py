@@ -262,4 +262,29 @@ def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> No
                    + (f"  {note}" if note else ""))
 
 
-COMMANDS = [draft, list_drafts, show, diff, approve, reject, audit_log]
+@click.command()
+@click.argument("incident_id")
+@click.option("--as", "author", help="Who drafted it (default: your user name).")
+@click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False))
+@db_option
+@format_option
+def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, ...], db: str | None,
+               fmt: str) -> None:
+    """Draft a customer-facing postmortem of a resolved incident, for the usual review.
+
+    It tells customers what they experienced, what happened in plain words (the cause, cleaned by
+    the policy layer), the timeline, what we are changing and the remedy.
+
+    \b
+    Example:
+      notify postmortem INC-2003 --as dana
+    """
+    from notify.postmortem import draft_postmortem
+
+    stored = draft_postmortem(_review(db, for_drafting=True), incident_id, author or _me(), template_dirs)
+    click.echo(json.dumps(stored.summary()) if fmt == "json" else stored.id)
+    if stored.verdict == "blocked":
+        click.echo(f"{stored.id} is blocked by the policy layer; `notify show {stored.id}` says why", err=True)
+
+
+COMMANDS = [draft, list_drafts, show, diff, approve, reject, audit_log, postmortem]

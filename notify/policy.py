@@ -106,13 +106,13 @@ class Policy:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
 
-    def check_incident(self, incident: Incident, audience: str) -> PolicyResult:
+    def check_incident(self, incident: Incident, audience: str, *, explain_cause: bool = False) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
         rules = self.rules_for(audience)
         owners = [r.id for r in rules if "customers" in r.lists]
         extra = PhraseMatcher((name, owner) for name in incident.affected_customers for owner in owners) \
             if owners and incident.affected_customers else None
-        fields = _incident_fields(incident, audience)
+        fields = _incident_fields(incident, audience, explain_cause)
         cleaned: dict[str, str] = {}
         findings: list[Finding] = []
         rewrites: list[Rewrite] = []
@@ -226,13 +226,14 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: object, name: st
     return text, rewrites
 
 
-def _incident_fields(incident: Incident, audience: str) -> dict[str, str]:
+def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:
+    """The fields customers read; the cause only for staff, or cleaned for a postmortem."""
     fields = {name: getattr(incident, name) for name in CUSTOMER_FIELDS}
     for i, action in enumerate(incident.actions):
         fields[f"actions.{i}"] = action
     for i, update in enumerate(incident.updates):
         fields[f"updates.{i}.message"] = update.message
-    if audience == "internal":
+    if audience == "internal" or explain_cause:
         fields["cause"] = incident.cause
     return fields
 

@@ -43,7 +43,8 @@ class Review:
         self.clock = clock
         self.four_eyes = four_eyes
 
-    def create(self, incident: Incident, author: str, *, source: str = "cli") -> Draft:
+    def create(self, incident: Incident, author: str, *, source: str = "cli", renderer: Renderer | None = None,
+               explain_cause: bool = False) -> Draft:
         """Check, render every channel and store a new pending revision; older pending ones are superseded."""
         from notify.render import CHANNEL_AUDIENCE, CHANNELS, Renderer
 
@@ -51,10 +52,12 @@ class Review:
             from notify.policy import Policy
 
             self.policy = Policy.load()
-        if self.renderer is None:
-            self.renderer = Renderer()
-        renderer = self.renderer
-        results = {a: self.policy.check_incident(incident, a) for a in set(CHANNEL_AUDIENCE.values())}
+        if renderer is None:
+            if self.renderer is None:
+                self.renderer = Renderer()
+            renderer = self.renderer
+        results = {a: self.policy.check_incident(incident, a, explain_cause=explain_cause)
+                   for a in set(CHANNEL_AUDIENCE.values())}
         blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
         rendered = renderer.render(incident, results, CHANNELS, draft=blocked)
         # subscribers get the public email; the affected customers named in the record get "email"

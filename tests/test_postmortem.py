@@ -1,0 +1,43 @@
+"""Postmortems: the resolved incident explained to customers, through the same policy layer and review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from notify.review import Review
+from notify.sources import load_incident
+from notify.store import open_store
+
+from .conftest import EXAMPLES, run
+
+
+def test_a_postmortem_explains_the_incident_in_plain_words_and_goes_through_review(tmp_path: Path):
+    db = str(tmp_path / "n.db")
+    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update={
+        "cause": "A NIC failure on db-eu-3 stalled the mail queue, because our upstream provider AWS had an outage."})
+    with open_store(db) as store:
+        Review(store).create(record, "dana")
+    created = run("postmortem", "INC-2003", "--as", "dana", "--db", db)
+    assert created.exit_code == 0 and created.output.strip() == "INC-2003-postmortem-r1"
+    with open_store(db) as store:
+        review = Review(store)
+        draft = review.get("INC-2003-postmortem-r1")
+        email = draft.messages["email_public"]["text"]
+        assert draft.messages["email"]["subject"] == "[Follow-up] Email notifications were delayed"
+        assert "**What you experienced**" in email and "email notifications arrived up to two hours late" in email
+        assert "A network card failure on one of our servers stalled the mail queue." in email  # plain words
+        assert "AWS" not in email and "NIC" not in email and "db-eu-3" not in email
+        assert "18 Nov 2026, 10:55 UTC (investigating): Email notifications are arriving late." in email
+        assert "We have added an alert that fires when emails wait longer than five minutes." in email
+        assert "We have extended every affected password reset link by 24 hours" in email
+        assert draft.state == "pending" and draft.verdict == "pass"
+        assert review.approve(draft.id, "sam").state == "approved"  # the usual four-eyes review
+
+
+def test_a_postmortem_needs_a_resolved_incident(tmp_path: Path):
+    db = str(tmp_path / "n.db")
+    with open_store(db) as store:
+        Review(store).create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")
+    result = run("postmortem", "INC-1042", "--db", db)
+    assert result.exit_code == 2
+    assert "INC-1042 is identified; a postmortem follows a resolved incident" in result.output
