@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from notify.checks import Compiled, Finding, Rewrite, apply_edits, compile_rules, index, scan
+from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher
 from notify.prefilter import windows
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
@@ -69,7 +69,6 @@ class Policy:
         self.ruleset = ruleset
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
-
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = ()) -> Policy:
@@ -168,7 +167,7 @@ class Policy:
         others = [self.ruleset.rule(rule_id) for rule_id in rule.addressed_by]
         return bool(scan(self.compiled, others, text, field_name, "internal").findings)
 
-    def _satisfied(self, rule: Rule, text: str, spans: list[tuple[int, int]] | None = None) -> bool:
+    def _satisfied(self, rule: Rule, text: str) -> bool:
         """Some sentence carries the element, and is not disqualified (a token remedy, say)."""
         ix = index(self.compiled, text)
         spans = ix.spans
@@ -207,12 +206,9 @@ def _sentences_hit(pattern: re.Pattern[str], text: str, windows: list[tuple[int,
     return hits
 
 
-def _fix_until_stable(policy: Policy, rules: list[Rule], found: object, name: str, audience: str,
+def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
                       extra: PhraseMatcher | None) -> tuple[str, list[Rewrite]]:
     """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave."""
-    from notify.checks import Scan
-
-    assert isinstance(found, Scan)
     text, rewrites = apply_edits(found.text, found.spans, found.edits, name)
     changed = " ".join(r.after for r in rewrites if r.after)
     if not changed or not scan(policy.compiled, rules, changed, name, audience, extra).edits:
