@@ -251,3 +251,44 @@ def hash_password_command() -> None:
 
 
 COMMANDS += [serve, hash_password_command]
+
+
+@click.command(name="post")
+@click.argument("draft_id")
+@click.option("--to", "destinations", multiple=True, required=True, metavar="KIND:URL",
+              help="slack:URL, teams:URL (incoming webhooks) or webhook:URL (signed), repeatable.")
+@click.option("--webhook-secret", envvar="NOTIFY_OUTBOUND_SECRET", help="whsec_… key for webhook: destinations.")
+@click.option("--retry-base", type=float, default=2.0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def post_command(draft_id: str, destinations: tuple[str, ...], webhook_secret: str | None, retry_base: float,
+                 fmt: str, db: str | None) -> None:
+    """Post an approved update to Slack, Microsoft Teams or a signed webhook, through the outbox.
+
+    Temporary failures (429, 5xx, timeouts) are retried with backoff; run it again to resume.
+    Exit 3 when a destination failed for good.
+
+    \b
+    Example:
+      notify post INC-1042-r1 --to slack:https://hooks.slack.com/services/T0/B0/x \\
+          --to webhook:https://ops.example.com/notify --webhook-secret whsec_...
+    """
+    from notify import dispatch, outbound
+    from notify.outbox import worker_name
+
+    review = _review(db)
+    draft = dispatch.sendable(review, draft_id)
+    parsed = [outbound.parse_destination(d) for d in destinations]
+    outbound.enqueue(review, draft, parsed)
+    summary = outbound.deliver(review, draft, secret=webhook_secret, worker=worker_name(), retry_base=retry_base)
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        for failure in summary["failures"]:
+            click.echo(f"failed: {failure['destination']}: {failure['error']}", err=True)
+        click.echo(f"posted {summary['sent']}, retried {summary['retried']}, failed {summary['failed']}")
+    if summary["failed"]:
+        sys.exit(EXIT_DELIVERY_FAILED)
+
+
+COMMANDS.append(post_command)

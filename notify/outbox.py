@@ -56,19 +56,25 @@ def counts(store: Store, draft_id: str) -> dict[str, int]:
     return {QUEUED: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r["state"]: int(r["n"]) for r in rows}}
 
 
-def next_due(store: Store, draft_id: str | None) -> str | None:
+def _scope(draft_id: str | None, channels: Sequence[str]) -> tuple[str, list[Any]]:
+    sql = f" AND channel IN ({','.join('?' * len(channels))})"
+    return (sql + (" AND draft_id = ?" if draft_id else ""), [*channels, *([draft_id] if draft_id else [])])
+
+
+def next_due(store: Store, draft_id: str | None, channels: Sequence[str] = ("email",)) -> str | None:
+    scope, args = _scope(draft_id, channels)
     with store.transaction() as tx:
-        rows = tx.execute("SELECT MIN(next_attempt_at) AS due FROM outbox WHERE state = ?"
-                          + (" AND draft_id = ?" if draft_id else ""), (QUEUED, draft_id) if draft_id else (QUEUED,))
+        rows = tx.execute(f"SELECT MIN(next_attempt_at) AS due FROM outbox WHERE state = ?{scope}", [QUEUED, *args])
     return rows[0]["due"] if rows else None
 
 
 def claim(store: Store, draft_id: str | None, worker: str, batch: int, now: datetime,
-          lease: timedelta) -> list[Row]:
-    """Take up to `batch` due rows for this worker; nobody else gets them until released or the lease ends."""
+          lease: timedelta, channels: Sequence[str] = ("email",)) -> list[Row]:
+    """Take up to `batch` due rows of these channels for this worker; nobody else gets them until
+    they are released or the lease ends."""
     due, stale, at = now.isoformat(), (now - lease).isoformat(), now.isoformat()
-    scope = " AND draft_id = ?" if draft_id else ""
-    args: list[Any] = [QUEUED, due, SENDING, stale] + ([draft_id] if draft_id else [])
+    scope, scoped = _scope(draft_id, channels)
+    args: list[Any] = [QUEUED, due, SENDING, stale, *scoped]
     pick = (f"SELECT id FROM outbox WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_at < ?))"
             f"{scope} ORDER BY id LIMIT ?")
     with store.transaction() as tx:

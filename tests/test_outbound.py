@@ -1,0 +1,102 @@
+"""Slack, Teams and signed outbound webhooks through the outbox, against a local HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from notify.review import Review
+from notify.sources import load_incident
+from notify.store import open_store
+from notify.webhooks import signatures
+
+from .conftest import EXAMPLES, run
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Records posts; answers each path's scripted statuses first (then 200)."""
+
+    posts: ClassVar[list[dict[str, object]]] = []
+    script: ClassVar[dict[str, list[int]]] = {}
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.posts.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        queue = self.script.get(self.path) or []
+        status = queue.pop(0) if queue else 200
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"ok" if status == 200 else b"nope")
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver():
+    Receiver.posts, Receiver.script = [], {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def approved(db: str) -> str:
+    with open_store(db) as store:
+        review = Review(store)
+        draft = review.create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")
+        return review.approve(draft.id, "sam").id
+
+
+def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path, receiver: str):
+    db = str(tmp_path / "n.db")
+    draft = approved(db)
+    Receiver.script = {"/slack": [500, 429]}  # a flaky Slack: retried, then delivered once
+    result = run("post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--to", f"teams:{receiver}/teams",
+                 "--to", f"webhook:{receiver}/hook", "--webhook-secret", SECRET, "--retry-base", "0.01",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"sent": 3, "retried": 2, "failed": 0, "failures": []}
+    by_path = {p["path"]: p for p in Receiver.posts}
+    slack = json.loads(by_path["/slack"]["body"])
+    assert slack["text"].startswith("Identified: Sign-in failures for EU customers")
+    assert "*What we are doing for you*" in slack["text"]
+    teams = json.loads(by_path["/teams"]["body"])
+    assert teams["@type"] == "MessageCard" and teams["title"] == "Identified: Sign-in failures for EU customers"
+    hook = by_path["/hook"]
+    headers = {k.lower(): v for k, v in hook["headers"].items()}
+    assert signatures.standard_webhooks(SECRET, hook["body"], headers["webhook-id"], headers["webhook-timestamp"],
+                                        headers["webhook-signature"])  # verifiable by any Standard Webhooks library
+    event = json.loads(hook["body"])
+    assert event["type"] == "incident.updated" and event["data"]["incident"] == "INC-1042"
+    assert "NIC" not in hook["body"].decode() and "Acme" not in hook["body"].decode()
+    assert [p["path"] for p in Receiver.posts].count("/slack") == 3
+    again = run("post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--format", "json")
+    assert json.loads(again.output)["sent"] == 0  # already delivered: nothing twice
+
+
+def test_a_refused_destination_is_recorded_and_exits_3(tmp_path: Path, receiver: str):
+    db = str(tmp_path / "n.db")
+    draft = approved(db)
+    Receiver.script = {"/gone": [404]}
+    result = run("post", draft, "--db", db, "--to", f"slack:{receiver}/gone", "--format", "json")
+    assert result.exit_code == 3
+    assert json.loads(result.output)["failures"] == [{"destination": "slack", "error": "404 nope"}]
+
+
+def test_only_approved_drafts_are_posted_and_destinations_are_checked(tmp_path: Path, receiver: str):
+    db = str(tmp_path / "n.db")
+    with open_store(db) as store:
+        pending = Review(store).create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")
+    refused = run("post", pending.id, "--db", db, "--to", f"slack:{receiver}/slack")
+    assert refused.exit_code == 1 and "only an approved draft" in refused.output
+    bad = run("post", approved(db), "--db", db, "--to", "irc:#ops")
+    assert bad.exit_code == 2 and "is not KIND:URL" in bad.output
+    assert Receiver.posts == []
