@@ -194,15 +194,13 @@ class Policy:
 
 def _sentences_hit(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]],
                    spans: list[tuple[int, int]]) -> set[int]:
-    """The start offsets of the sentences in which the pattern matches, searching only the windows."""
+    """The start offsets of the sentences inside the windows in which the pattern matches: one
+    search per sentence, however often the pattern would match in it."""
     hits = set()
     for w_start, w_end in windows:
-        for match in pattern.finditer(text, w_start, w_end):
-            for start, end in spans:
-                if start <= match.start() < end:
-                    if match.end() <= end:
-                        hits.add(start)
-                    break
+        for start, end in spans:
+            if start >= w_start and end <= w_end and pattern.search(text, start, end):
+                hits.add(start)
     return hits
 
 
