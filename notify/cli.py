@@ -30,7 +30,7 @@ policy_option = click.option(
 LAZY = {  # commands whose modules load only when they run, so `notify check` starts fast
     **dict.fromkeys(["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"],
                     "notify.cli_review"),
-    **dict.fromkeys(["send", "publish", "serve", "hash-password", "post"], "notify.cli_delivery"),
+    **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick"], "notify.cli_delivery"),
 }
 
 

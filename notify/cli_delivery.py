@@ -292,3 +292,69 @@ def post_command(draft_id: str, destinations: tuple[str, ...], webhook_secret: s
 
 
 COMMANDS.append(post_command)
+
+
+@click.command()
+@click.option("--now", "now_text", metavar="ISO-TIME", help="Act as if it were this time (for testing a schedule).")
+@click.option("--remind-before", type=click.IntRange(1, 7 * 24 * 60), default=60, show_default=True,
+              help="Minutes before a maintenance starts to remind subscribers.")
+@click.option("--smtp", "smtp_url", envvar="NOTIFY_SMTP_URL", metavar="URL", help="Email each step (else only drafts).")
+@click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False))
+@click.option("--from", "sender", envvar="NOTIFY_FROM")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False), help="Rebuild the status site after a step.")
+@db_option
+def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscribers_path: str | None,
+         sender: str | None, site_dir: str | None, db: str | None) -> None:
+    """Move scheduled maintenance along: a reminder before it starts, in progress, completed.
+
+    Run it every minute (cron or a timer). Only maintenance a person approved moves on its own.
+
+    \b
+    Example:
+      notify tick --smtp smtp://localhost:25 --subscribers subscribers.csv --from status@example.com
+    """
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from notify import dispatch, maintenance
+    from notify.delivery import Options
+    from notify.errors import InputError
+    from notify.mailer import parse_smtp_url, sender_address
+    from notify.outbox import worker_name
+    from notify.resources import secret_key
+    from notify.site import build_site
+    from notify.subscribers import load_subscribers
+
+    review = _review(db)
+    if now_text:
+        try:
+            fixed = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"{now_text!r} is not a time; write it like 2026-12-05T01:05:00Z", field="--now") from None
+        review.clock = lambda: fixed if fixed.tzinfo else fixed.replace(tzinfo=UTC)
+    steps = maintenance.tick(review, review.clock(), timedelta(minutes=remind_before))
+    for step in steps:
+        click.echo(f"{step.incident_id}: {step.action} -> {step.draft.id} ({step.draft.state})")
+        if step.draft.state != "approved":
+            continue
+        if smtp_url and subscribers_path and sender:
+            subscribers, _ = load_subscribers(subscribers_path)
+            address = sender_address(sender)
+            dispatch.enqueue(review, dispatch.plan(step.draft, subscribers, secret_key(), address.domain), _me())
+            summary = asyncio.run(dispatch.deliver(
+                review, [step.draft], parse_smtp_url(smtp_url), dispatch.envelope_for(step.draft, address, None),
+                draft_id=step.draft.id, worker=worker_name(), options=Options()))
+            dispatch.finish(review, step.draft, _me())
+            click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
+        elif step.action != "remind":
+            dispatch.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})
+    if site_dir and steps:
+        from notify.drafts import PUBLISHED
+
+        build_site(review.listing(state=PUBLISHED), Path(site_dir), now=review.clock())
+    if not steps:
+        click.echo("nothing to do", err=True)
+
+
+COMMANDS.append(tick)

@@ -95,6 +95,7 @@ class Incident(Model):
     updates: list[Update] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list)
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    reminder: bool = False  # this revision reminds subscribers of maintenance that starts soon
 
     @field_validator("title")
     @classmethod
