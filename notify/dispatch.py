@@ -53,6 +53,8 @@ def plan(draft: Draft, subscribers: list[Subscriber], secret: bytes, domain: str
             skipped.append(sub.email)
             continue
         audience = "customers" if sub.customer and sub.customer.casefold() in affected else "public"
+        if sub.language != draft.record.get("language", "en") and f"email_public.{sub.language}" in draft.messages:
+            audience = f"{audience}.{sub.language}"  # their language, where the record has it
         rows.append({
             "draft_id": draft.id, "channel": "email", "recipient": sub.email, "audience": audience,
             "unsubscribe_token": sub.token or unsubscribe_token(secret, sub.email),
@@ -72,10 +74,14 @@ def envelope_for(draft: Draft, sender: Address, unsubscribe_url: str | None) -> 
 
 
 def parts_of(draft: Draft) -> dict[str, dict[str, str]]:
+    """Each audience's email ("public", "customers", and "public.de" for a translation) as subject, text, html."""
     out = {}
-    for audience, channel in AUDIENCE_CHANNEL.items():
-        message = draft.messages.get(channel) or draft.messages["email"]
-        out[audience] = {"subject": message["subject"], "text": message["text"], "html": message["html"]}
+    languages = ["", *sorted({key.split(".", 1)[1] for key in draft.messages if key.startswith("email.")})]
+    for language in languages:
+        suffix = f".{language}" if language else ""
+        for audience, channel in AUDIENCE_CHANNEL.items():
+            message = draft.messages.get(channel + suffix) or draft.messages["email" + suffix]
+            out[audience + suffix] = {"subject": message["subject"], "text": message["text"], "html": message["html"]}
     return out
 
 

@@ -72,6 +72,17 @@ class Update(Model):
     message: str = Field(min_length=1, max_length=5000)
 
 
+class Translation(Model):
+    """The customer-facing fields in another language, checked by that language's rule packs."""
+
+    title: str = Field(min_length=1, max_length=200)
+    impact: str = Field(default="", max_length=5000)
+    apology: str = Field(default="", max_length=2000)
+    responsibility: str = Field(default="", max_length=2000)
+    remedy: str = Field(default="", max_length=2000)
+    actions: list[str] = Field(default_factory=list)
+
+
 class Incident(Model):
     """An incident revision as the engineer wrote it, before the policy layer touches it."""
 
@@ -96,6 +107,7 @@ class Incident(Model):
     links: list[str] = Field(default_factory=list)
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     reminder: bool = False  # this revision reminds subscribers of maintenance that starts soon
+    translations: dict[str, Translation] = Field(default_factory=dict)
 
     @field_validator("title")
     @classmethod
@@ -103,6 +115,19 @@ class Incident(Model):
         if "\n" in value or "\r" in value:
             raise ValueError("must be a single line (it becomes the email subject)")
         return value
+
+    @field_validator("translations")
+    @classmethod
+    def _languages(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", code):
+                raise ValueError(f"{code!r} is not a language code like de or pt-BR")
+        return value
+
+    def in_language(self, language: str) -> Incident:
+        """This revision with its customer-facing fields in another language (a translation)."""
+        words = self.translations[language].model_dump()
+        return self.model_copy(update={**words, "language": language, "translations": {}})
 
     @model_validator(mode="after")
     def _consistent(self) -> Incident:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 CUSTOMER_FIELDS = ("title", "impact", "apology", "responsibility", "remedy")
 SUGGESTED_FIELDS = ("apology", "responsibility", "remedy")
+STRUCTURED_FIELDS = ("contact", "next_update_at")
 FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|i|i'm|i've|us|our)\b", re.I)
 WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "your", "into", "could",
@@ -71,11 +72,11 @@ class Policy:
         self._by_id = {r.id: r for r in ruleset.rules}
 
     @classmethod
-    def load(cls, extra_dirs: Sequence[str | Path] = ()) -> Policy:
-        """The compiled policy, from the cache when no pack changed since it was built."""
+    def load(cls, extra_dirs: Sequence[str | Path] = (), language: str = "en") -> Policy:
+        """The compiled policy for a language, from the cache when no pack changed since it was built."""
         from notify import cache
 
-        dirs = pack_dirs(extra_dirs)
+        dirs = pack_dirs(extra_dirs, language=language)
         code = [Path(__file__).with_name(m) for m in ("policy.py", "checks.py", "rules.py", "matcher.py",
                                                       "prefilter.py")]  # a changed class must not unpickle
         name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
@@ -128,7 +129,11 @@ class Policy:
             if rule.action is not Action.require or not _applies(rule, facts):
                 continue
             target = rule.field or "text"
-            text = _required_text(incident, cleaned, target)
+            if target in STRUCTURED_FIELDS:  # a contact or a time: present or not, in any language
+                if getattr(incident, target) is None:
+                    findings += self._require_check(rule, target, "", facts, whole_text=False, incident=incident)
+                continue
+            text = cleaned.get(target, "") if target != "text" else " ".join(v for v in cleaned.values() if v)
             findings += self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
         return PolicyResult(audience, cleaned, self._suggest(findings, facts), rewrites)
 
@@ -230,17 +235,6 @@ def _incident_fields(incident: Incident, audience: str, explain_cause: bool = Fa
     if audience == "internal" or explain_cause:
         fields["cause"] = incident.cause
     return fields
-
-
-def _required_text(incident: Incident, cleaned: dict[str, str], target: str) -> str:
-    if target == "contact":
-        c = incident.contact
-        return "" if c is None else f"Contact {c.name}: {c.email or ''} {c.phone or ''}".strip()
-    if target == "next_update_at":
-        return "" if incident.next_update_at is None else "Our next update will be posted then."
-    if target == "text":
-        return " ".join(v for v in cleaned.values() if v)
-    return cleaned.get(target, "")
 
 
 def facts_from_incident(incident: Incident) -> Facts:

@@ -61,7 +61,8 @@ def plain(value: object) -> object:
 class Renderer:
     """Templates from the user's directory first, then the bundled ones."""
 
-    def __init__(self, template_dirs: Sequence[str | Path] = ()) -> None:
+    def __init__(self, template_dirs: Sequence[str | Path] = (), language: str = "en") -> None:
+        self.language = language
         dirs = [str(d) for d in template_dirs] + [str(bundled_dir("templates"))]
         for d in template_dirs:
             if not Path(d).is_dir():
@@ -104,6 +105,7 @@ class Renderer:
         if incident.is_maintenance:
             names.append(f"{channel}/maintenance.{suffix}")
         names.append(f"{channel}/default.{suffix}")
+        names = self._localised(names)
         try:
             return env.select_template(names)
         except jinja2.TemplatesNotFound:
@@ -137,8 +139,15 @@ class Renderer:
         source = self._run(self._markdown, self._template(self._markdown, channel, incident, "md.j2"), context)
         return text, to_html(source)
 
+    def _localised(self, names: list[str]) -> list[str]:
+        """A language's own templates (templates/i18n/<code>/…) first, then the English ones."""
+        if self.language == "en":
+            return names
+        return [f"i18n/{self.language}/{n}" for n in names] + names
+
     def _email(self, incident: Incident, context: dict[str, Any]) -> Message:
-        subject = self._run(self._text, "email/subject.txt.j2", context).strip()
+        subject_template = self._text.select_template(self._localised(["email/subject.txt.j2"]))
+        subject = self._run(self._text, subject_template, context).strip()
         subject = " ".join(subject.split())  # one line, always: it becomes a header
         text, body_html = self._markdown_pair("email", incident, context)
         page = self._run(self._html, "email/layout.html.j2", {**context, "subject": subject, "body": body_html})

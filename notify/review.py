@@ -45,8 +45,12 @@ class Review:
 
     def create(self, incident: Incident, author: str, *, source: str = "cli", renderer: Renderer | None = None,
                explain_cause: bool = False) -> Draft:
-        """Check, render every channel and store a new pending revision; older pending ones are superseded."""
-        from notify.render import CHANNEL_AUDIENCE, CHANNELS, Renderer
+        """Check, render every channel and store a new pending revision; older pending ones are superseded.
+
+        Each translation in the record is checked with its own language's rule packs and rendered with
+        its templates (messages named like "email_public.de"); a language without packs blocks the draft.
+        """
+        from notify.render import Renderer
 
         if self.policy is None:
             from notify.policy import Policy
@@ -56,23 +60,20 @@ class Review:
             if self.renderer is None:
                 self.renderer = Renderer()
             renderer = self.renderer
-        results = {a: self.policy.check_incident(incident, a, explain_cause=explain_cause)
-                   for a in set(CHANNEL_AUDIENCE.values())}
-        blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
-        rendered = renderer.render(incident, results, CHANNELS, draft=blocked)
-        # subscribers get the public email; the affected customers named in the record get "email"
-        rendered["email_public"] = renderer.render(incident, results, ["email"], draft=blocked,
-                                                   audience="public")["email"]
-        messages = {c: {**m.parts, **({"measures": m.measures} if m.measures else {})} for c, m in rendered.items()}
-        report = {a: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
-                      "rewrites": [w.as_dict() for w in r.rewrites]} for a, r in sorted(results.items())}
-        from notify.consistency import check as consistency
-
-        agreement = consistency(incident, messages, results["public"].fields.get("remedy", ""))
-        if any(f["severity"] == "error" for f in agreement):
-            blocked = True
-        report["consistency"] = {"verdict": "blocked" if any(f["severity"] == "error" for f in agreement)
-                                 else "pass", "findings": agreement, "rewrites": []}
+        messages, report, blocked = _compose(incident, self.policy, renderer, explain_cause, suffix="")
+        for language in sorted(incident.translations):
+            policy = self._policy_for(language)
+            if policy is None:
+                report[f"language.{language}"] = {"verdict": "blocked", "rewrites": [],
+                                                  "findings": [_unchecked(language)]}
+                blocked = True
+                continue
+            more, more_report, more_blocked = _compose(incident.in_language(language), policy,
+                                                       Renderer(language=language), explain_cause,
+                                                       suffix=f".{language}")
+            messages.update(more)
+            report.update(more_report)
+            blocked = blocked or more_blocked
         moment = self.clock()  # one instant for the draft and its log entries
         now = moment.isoformat()
         with self.store.transaction() as tx:
@@ -94,6 +95,18 @@ class Review:
                          draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
                                                     "content_hash": draft.content_hash, "source": source})
         return draft
+
+    def _policy_for(self, language: str) -> Policy | None:
+        from notify.errors import PolicyPackError
+        from notify.policy import Policy
+
+        cache = self.__dict__.setdefault("_policies", {})
+        if language not in cache:
+            try:
+                cache[language] = Policy.load(language=language)
+            except PolicyPackError:
+                cache[language] = None
+        return cache[language]  # type: ignore[no-any-return]
 
     def get(self, draft_id: str) -> Draft:
         with self.store.transaction() as tx:
@@ -193,6 +206,41 @@ class Review:
 
     def verify(self) -> list[str]:
         return audit.verify(self.store)
+
+
+def _compose(incident: Incident, policy: Policy, renderer: Renderer, explain_cause: bool,
+             suffix: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """One language's messages, policy report and whether it blocks; names carry the language suffix."""
+    from notify.consistency import check as consistency
+    from notify.render import CHANNEL_AUDIENCE, CHANNELS
+
+    results = {a: policy.check_incident(incident, a, explain_cause=explain_cause)
+               for a in set(CHANNEL_AUDIENCE.values())}
+    blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
+    channels = CHANNELS if not suffix else [c for c in CHANNELS if c != "internal"]  # staff read one language
+    rendered = renderer.render(incident, results, channels, draft=blocked)
+    # subscribers get the public email; the affected customers named in the record get "email"
+    rendered["email_public"] = renderer.render(incident, results, ["email"], draft=blocked, audience="public")["email"]
+    messages = {c + suffix: {**m.parts, **({"measures": m.measures} if m.measures else {})}
+                for c, m in rendered.items()}
+    report: dict[str, Any] = {a + suffix: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
+                                           "rewrites": [w.as_dict() for w in r.rewrites]}
+                              for a, r in sorted(results.items())}
+    unsuffixed = {c: m for c, m in messages.items() if c.endswith(suffix)} if suffix else messages
+    agreement = consistency(incident, {c.removesuffix(suffix): m for c, m in unsuffixed.items()},
+                            results["public"].fields.get("remedy", ""))
+    agreed = not any(f["severity"] == "error" for f in agreement)
+    report["consistency" + suffix] = {"verdict": "pass" if agreed else "blocked", "findings": agreement,
+                                      "rewrites": []}
+    return messages, report, blocked or not agreed
+
+
+def _unchecked(language: str) -> dict[str, Any]:
+    return {"rule": "language-unchecked", "category": "language.unchecked", "severity": "error", "action": "flag",
+            "field": f"translations.{language}", "start": 0, "end": 0, "text": "", "replacement": None,
+            "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
+                       f"add policies/i18n/{language}/ or remove the translation.",
+            "suggestion": None, "fixed": False}
 
 
 def _incident_lock(incident_id: str) -> int:

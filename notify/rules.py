@@ -32,8 +32,9 @@ CATEGORIES = {
     "next-update.missing": "An open incident that does not say when the next update comes.",
     "impact.missing": "Nothing says what customers experienced (a draft made from an alert, before a person wrote it).",
     "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
+    "language.unchecked": "Text in a language with no rule packs: unchecked, so it cannot go out.",
 }
-BUILT_IN_CATEGORIES = {"consistency"}  # produced by code that compares channels, not by a rule pack
+BUILT_IN_CATEGORIES = {"consistency", "language.unchecked"}  # produced by code that compares channels, not by a rule pack
 AUDIENCES = ("public", "customers", "internal")
 
 
@@ -129,9 +130,22 @@ class RuleSet:
         return [r for r in self.rules if r.enabled and audience in r.audiences]
 
 
-def pack_dirs(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True) -> list[tuple[Path, list[Path]]]:
+def language_dir(language: str) -> Path | None:
+    """The bundled packs for a language: policies/ for English, policies/i18n/<code>/ for others."""
+    if language == "en":
+        return bundled_dir("policies")
+    path = bundled_dir("policies") / "i18n" / language
+    return path if path.is_dir() else None
+
+
+def pack_dirs(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True,
+              language: str = "en") -> list[tuple[Path, list[Path]]]:
     """Each directory of packs, bundled first, with its pack files in the order they apply."""
-    dirs: list[Path] = [bundled_dir("policies")] if bundled else []
+    base = language_dir(language)
+    if bundled and base is None:
+        raise PolicyPackError(f"no rule packs for language {language!r}; its text cannot be checked",
+                              hint=f"add policies/i18n/{language}/ (see policies/i18n/de/)")
+    dirs: list[Path] = [base] if bundled and base is not None else []
     dirs += [Path(d) for d in extra_dirs]
     return [(d, list(_pack_files(d))) for d in dirs]
 
