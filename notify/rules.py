@@ -34,7 +34,7 @@ CATEGORIES = {
     "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
     "language.unchecked": "Text in a language with no rule packs: unchecked, so it cannot go out.",
 }
-BUILT_IN_CATEGORIES = {"consistency", "language.unchecked"}  # produced by code that compares channels, not by a rule pack
+BUILT_IN_CATEGORIES = {"consistency", "language.unchecked"}  # produced by code, not by a rule pack
 AUDIENCES = ("public", "customers", "internal")
 
 
