@@ -21,7 +21,7 @@ EXIT_DELIVERY_FAILED = 3
               help="smtp://user:pass@host:587?starttls=1 or smtps://host:465 (or $NOTIFY_SMTP_URL; "
                    "credentials also from $NOTIFY_SMTP_USERNAME and $NOTIFY_SMTP_PASSWORD).")
 @click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False),
-              help="CSV or YAML: email, components (or all), customer, token, language.")
+              help="CSV or YAML (email, components, customer, token, language), or 'store' for confirmed sign-ups.")
 @click.option("--from", "sender", envvar="NOTIFY_FROM", default=None, help="'Example Status <status@example.com>'.")
 @click.option("--unsubscribe-url", envvar="NOTIFY_UNSUBSCRIBE_URL",
               help="One-click unsubscribe endpoint; the recipient's token is added to it.")
@@ -67,7 +67,13 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
     if not worker:
         if not subscribers_path:
             raise InputError("who should get it? pass --subscribers FILE", field="--subscribers")
-        subscribers, problems = load_subscribers(subscribers_path)
+        if subscribers_path == "store":  # the people who signed up on the status page and confirmed
+            from notify import subscriptions
+
+            subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(secret_key()), review.clock())
+            problems = []
+        else:
+            subscribers, problems = load_subscribers(subscribers_path)
         for problem in problems:
             click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
         send_plan = dispatch.plan(drafts_to_send[0], subscribers, secret_key(), from_address.domain)

@@ -102,9 +102,21 @@ def _v4(dialect: str) -> list[str]:
     )"""]
 
 
+def _v5(dialect: str) -> list[str]:
+    return ["""CREATE TABLE subscriptions (
+        email TEXT PRIMARY KEY,
+        components_json TEXT NOT NULL,
+        language TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        confirmed_at TEXT,
+        unsubscribed_at TEXT
+    )"""]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
     (3, "links to Atlassian Statuspage incidents", _v3),
     (4, "webhook deliveries seen, so a retry makes no second revision", _v4),
+    (5, "subscriptions people manage themselves", _v5),
 ]

@@ -41,6 +41,7 @@ class Contact(Strict):
 
 class Service(Strict):
     title: str = "Status"
+    base_url: str | None = None  # where the service is reached, for links in emails
     contact: Contact | None = None
     next_update_minutes: int = Field(default=30, ge=5, le=24 * 60)
     cookie_secure: bool = True
@@ -64,7 +65,7 @@ class Reviewer(Strict):
 class Smtp(Strict):
     url: SecretStr | None = None
     sender: str | None = Field(default=None, alias="from")
-    subscribers: str | None = None
+    subscribers: str | None = None  # a CSV/YAML file, or "store" for the people who signed up
     unsubscribe_url: str | None = None
 
 

@@ -84,7 +84,7 @@ def build_site(published: list[Draft], out: Path, *, now: datetime, title: str =
 
 
 def render_site(published: list[Draft], *, now: datetime, title: str = "Status",
-                base_url: str = "") -> dict[str, str]:
+                base_url: str = "", signup: bool = False) -> dict[str, str]:
     """Every file of the site by its relative path, for writing out or serving."""
     incidents = _incidents(published)
     components = sorted({c for i in incidents for c in i.record.get("components") or []})
@@ -96,7 +96,7 @@ def render_site(published: list[Draft], *, now: datetime, title: str = "Status",
                                         trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
     env.filters["demote"] = demote
-    context = {"title": title, "now": now, "overall": overall, "label": LABEL, "current": current,
+    context = {"title": title, "now": now, "signup": signup, "overall": overall, "label": LABEL, "current": current,
                "history": history, "incidents": incidents, "base_url": base_url.rstrip("/"),
                "open": [i for i in incidents if i.is_open], "past": [i for i in incidents if not i.is_open][:20]}
     files = {"index.html": env.get_template("index.html.j2").render(context)}

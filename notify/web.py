@@ -121,10 +121,11 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    from notify import web_hooks, web_public, web_review
+    from notify import web_hooks, web_public, web_review, web_subscribe
 
     web_hooks.register(app)
     web_review.register(app)
+    web_subscribe.register(app)
     web_public.register(app)
     app.add_middleware(BodyLimit)
     return app

@@ -50,4 +50,5 @@ def register(app: FastAPI) -> None:
 
 def _render(request: Request) -> dict[str, str]:
     review = request.app.state.stores.review()
-    return render_site(review.listing(state=PUBLISHED), now=utc_now(), title=request.app.state.config.service.title)
+    return render_site(review.listing(state=PUBLISHED), now=utc_now(), title=request.app.state.config.service.title,
+                       signup=True)

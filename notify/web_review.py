@@ -177,15 +177,25 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
     from notify.subscribers import load_subscribers
 
     smtp = request.app.state.config.smtp
-    if not (smtp.url and smtp.sender and smtp.subscribers):
-        raise InputError("sending needs [smtp] url, from and subscribers in the service's notify.toml")
+    if not (smtp.url and smtp.sender):
+        raise InputError("sending needs [smtp] url and from in the service's notify.toml")
     draft = dispatch.sendable(review, draft_id)
     sender = sender_address(smtp.sender)
-    subscribers, _ = load_subscribers(smtp.subscribers)
+    unsubscribe_url = smtp.unsubscribe_url
+    if smtp.subscribers and smtp.subscribers != "store":
+        subscribers, _ = load_subscribers(smtp.subscribers)
+    else:  # the people who signed up on the status page and confirmed
+        from notify import subscriptions
+        from notify.review import utc_now
+
+        subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(request.app.state.secret),
+                                              utc_now())
+        base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
+        unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
     plan = dispatch.plan(draft, subscribers, secret_key(), sender.domain)
     dispatch.enqueue(review, plan, "web")
     summary = asyncio.run(dispatch.deliver(review, [draft], parse_smtp_url(smtp.url.get_secret_value()),
-                                           dispatch.envelope_for(draft, sender, smtp.unsubscribe_url),
+                                           dispatch.envelope_for(draft, sender, unsubscribe_url),
                                            draft_id=draft.id, worker=worker_name(), options=Options()))
     dispatch.finish(review, draft, "web")
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."

@@ -31,7 +31,7 @@ SECRETS = {
 PASSWORDS = {"dana": "dana-password", "sam": "sam-password"}
 
 
-def write_config(directory: Path, secrets_: dict[str, str] | None = None) -> Path:
+def write_config(directory: Path, secrets_: dict[str, str] | None = None, extra: str = "") -> Path:
     reviewers = "".join(f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n'
                         for n, p in PASSWORDS.items())
     secrets = "".join(f'{k} = "{v}"\n' for k, v in (secrets_ or SECRETS).items())
@@ -42,14 +42,15 @@ contact = {{name = "Dana Reyes", email = "dana@example.com"}}
 cookie_secure = false
 [secrets]
 {secrets}
-{reviewers}""")
+{reviewers}
+{extra}""")
     return path
 
 
 class Service:
-    def __init__(self, directory: Path, db: str, secrets_: dict[str, str] | None = None) -> None:
+    def __init__(self, directory: Path, db: str, secrets_: dict[str, str] | None = None, extra: str = "") -> None:
         self.port = free_port()
-        self.app = create_app(str(write_config(directory, secrets_)), db)
+        self.app = create_app(str(write_config(directory, secrets_, extra)), db)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     access_log=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
