@@ -71,7 +71,7 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
             from notify import subscriptions
 
             subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(secret_key()), review.clock())
-            problems = []
+            problems: list[Any] = []
         else:
             subscribers, problems = load_subscribers(subscribers_path)
         for problem in problems:
