@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,17 +60,19 @@ def open_store(location: str | None = None) -> Store:
     return SqliteStore(location)
 
 
-class Store:
+class Store(ABC):
     """A connection plus the migrations; the queries live with what they are about (drafts, audit)."""
 
     dialect = ""
     location = ""
 
-    def transaction(self) -> Any:  # pragma: no cover - implemented by both stores
-        raise NotImplementedError
+    @abstractmethod
+    def transaction(self) -> Any:
+        """A context manager: one transaction, committed on success and rolled back on any error."""
 
-    def close(self) -> None:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
 
     def __enter__(self) -> Store:
         return self
