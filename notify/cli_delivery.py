@@ -226,12 +226,10 @@ def serve(host: str, port: int, workers: int, db: str | None) -> None:
 
     import uvicorn
 
-    from notify.cli import main as root
     from notify.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config_path = click.get_current_context().find_root().obj
-    del root
     if workers > 1:  # several processes: each builds the app from the environment
         if config_path:
             os.environ["NOTIFY_CONFIG"] = config_path
