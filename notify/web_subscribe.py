@@ -52,8 +52,7 @@ def register(app: FastAPI) -> None:
         now = utc_now()
         email = tokens(request).read(token, "confirm", now)
         if email is None:
-            return page("subscribe.html.j2", status=400, title="This link has expired or is not ours",
-                        message="Sign up again on the status page to get a fresh link.", me=None)
+            return _expired("Sign up again on the status page to get a fresh link.")
         subscriptions.confirm(review.store, email, now)
         manage = f"{base(request)}/preferences?token={quote(tokens(request).issue(email, 'manage', now))}"
         return page("subscribe.html.j2", title="You are subscribed",
@@ -66,8 +65,7 @@ def register(app: FastAPI) -> None:
         email = tokens(request).read(token, "manage", utc_now())
         record = subscriptions.get(review.store, email) if email else None
         if record is None:
-            return page("subscribe.html.j2", status=400, title="This link has expired or is not ours",
-                        message="Use the link in your latest update email.", me=None)
+            return _expired()
         import json
 
         return page("preferences.html.j2", token=token, following=json.loads(str(record["components_json"])),
@@ -78,8 +76,7 @@ def register(app: FastAPI) -> None:
         form = await request.form()
         email = tokens(request).read(str(form.get("token") or ""), "manage", utc_now())
         if email is None:
-            return page("subscribe.html.j2", status=400, title="This link has expired or is not ours",
-                        message="Use the link in your latest update email.", me=None)
+            return _expired()
         review = request.app.state.stores.review()
         await run_in_threadpool(subscriptions.update, review.store, email,
                                 [str(c) for c in form.getlist("components")], str(form.get("language") or "en")[:5])
@@ -96,8 +93,7 @@ def register(app: FastAPI) -> None:
         now = utc_now()
         email = tokens(request).read(token, "unsubscribe", now)
         if email is None:
-            return page("subscribe.html.j2", status=400, title="This link has expired or is not ours",
-                        message="Use the link in your latest update email.", me=None)
+            return _expired()
         subscriptions.unsubscribe(review.store, email, now)
         return page("subscribe.html.j2", title="You are unsubscribed", message="You will get no more updates.",
                     me=None)
@@ -107,6 +103,11 @@ def register(app: FastAPI) -> None:
 
         review = request.app.state.stores.review()
         return sorted({c for d in review.listing(state=PUBLISHED) for c in d.record.get("components") or []})
+
+
+def _expired(advice: str = "Use the link in your latest update email.") -> Response:
+    return page("subscribe.html.j2", status=400, title="This link has expired or is not ours", message=advice,
+                me=None)
 
 
 def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
