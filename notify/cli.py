@@ -68,6 +68,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     notify new -o incident.yaml              start a record
     notify check incident.yaml               what the policy layer says
     notify render incident.yaml              the email, status page, social, SMS and internal text
+    notify draft incident.yaml               store it for review; then notify approve / reject
+    notify send DRAFT --smtp URL ...         email it; notify publish DRAFT --site DIR for the page
+    notify serve                             webhooks in, review pages, the status page out
     """
     ctx.obj = config_path
 
