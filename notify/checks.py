@@ -118,14 +118,11 @@ class Compiled:
 
     ruleset: RuleSet
     matcher: PhraseMatcher
-    patterns: dict[str, list[Regex]]
-    near_patterns: dict[str, list[Regex]]
     unless: dict[str, list[Regex]]
     followed: dict[str, list[re.Pattern[str]]]
     glossary: dict[str, dict[str, str | None]]
     prefilter: Prefilter
-    pattern_keys: dict[str, list[tuple[str, Regex]]]
-    near_keys: dict[str, list[tuple[str, Regex]]]
+    keyed: dict[str, dict[str, list[tuple[str, Regex]]]]  # "p" (patterns) or "n" (near): rule -> [(key, regex)]
     key_rule: dict[str, str]
     indexes: dict[str, TextIndex] = field(default_factory=dict, repr=False, compare=False)
 
@@ -139,10 +136,6 @@ class Compiled:
                     ) -> list[tuple[Regex, list[int] | None]]:
         """The rule's patterns of this kind whose required literals occur, with where they occur."""
         return [(p, located[k]) for k, p in self.keyed[kind].get(rule_id, ()) if k in located]
-
-    @property
-    def keyed(self) -> dict[str, dict[str, list[tuple[str, Regex]]]]:
-        return {"p": self.pattern_keys, "n": self.near_keys}
 
 
 def compile_rules(ruleset: RuleSet) -> Compiled:
@@ -169,19 +162,17 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
     def regexes(items: Iterable[str]) -> list[Regex]:
         return [Regex(p) for p in items]
 
-    keyed = [(f"p:{r.id}#{i}", p) for r in ruleset.rules for i, p in enumerate(r.patterns)]
-    keyed += [(f"n:{r.id}#{i}", p) for r in ruleset.rules if r.near for i, p in enumerate(r.near.patterns)]
-    patterns = {r.id: regexes(r.patterns) for r in ruleset.rules if r.patterns}
-    near_patterns = {r.id: regexes(r.near.patterns) for r in ruleset.rules if r.near and r.near.patterns}
+    sources = {"p": {r.id: r.patterns for r in ruleset.rules if r.patterns},
+               "n": {r.id: r.near.patterns for r in ruleset.rules if r.near and r.near.patterns}}
+    keyed = {kind: {rule_id: [(f"{kind}:{rule_id}#{i}", Regex(p)) for i, p in enumerate(patterns)]
+                    for rule_id, patterns in by_rule.items()} for kind, by_rule in sources.items()}
+    every = [(key, regex.source) for by_rule in keyed.values() for pairs in by_rule.values() for key, regex in pairs]
     return Compiled(
-        prefilter=Prefilter(keyed),
-        pattern_keys={rid: [(f"p:{rid}#{i}", p) for i, p in enumerate(ps)] for rid, ps in patterns.items()},
-        near_keys={rid: [(f"n:{rid}#{i}", p) for i, p in enumerate(ps)] for rid, ps in near_patterns.items()},
-        key_rule={key: key[2:].rsplit("#", 1)[0] for key, _ in keyed},
+        prefilter=Prefilter(every),
+        keyed=keyed,
+        key_rule={key: key[2:].rsplit("#", 1)[0] for key, _ in every},
         ruleset=ruleset,
         matcher=PhraseMatcher(phrases),
-        patterns=patterns,
-        near_patterns=near_patterns,
         unless={r.id: regexes(r.unless) for r in ruleset.rules if r.unless},
         followed={r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by]
                   for r in ruleset.rules if r.unless_followed_by},
@@ -349,8 +340,6 @@ def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: s
     edit: Edit | None = None
     if action is Action.replace:
         plain = compiled.glossary.get(rule.id, {}).get(fold(key), rule.replacement)
-        if rule.glossary and fold(key) not in compiled.glossary.get(rule.id, {}):
-            plain = rule.replacement
         if plain is None:  # no plain equivalent: the technical sentence goes
             action = Action.drop_sentence
         else:
@@ -360,9 +349,8 @@ def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: s
         edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
     elif action is Action.drop_clause:
         c_start, c_end, whole = clause_at(text, sentence, start, end)
-        edit = Edit(c_start, c_end, "", rule.id, rank=2 if whole else 1)
-        if whole:
-            edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
+        first, last, rank = (sentence[0], sentence[1], 2) if whole else (c_start, c_end, 1)  # lone clause: sentence
+        edit = Edit(first, last, "", rule.id, rank=rank)
     finding = Finding(
         rule=rule.id, category=rule.category, severity=severity, action=action.value,
         field=field_name, start=start, end=end, text=text[start:end], message=rule.message,
@@ -456,8 +444,3 @@ def _tidy(sentence: str, original: str) -> str:
     if original.rstrip()[-1:] in ".!?" and s[-1:] not in ".!?\"'”’":
         s += original.rstrip()[-1]
     return s
-
-
-def sentences_of(text: str, spans: list[tuple[int, int]]) -> Iterable[tuple[int, int, str]]:
-    for start, end in spans:
-        yield start, end, text[start:end]

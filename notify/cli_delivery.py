@@ -89,8 +89,8 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
         return
     options = Options(concurrency=concurrency, retry_base=retry_base, max_attempts=max_attempts,
                       lease=timedelta(minutes=5))
-    total = sum(outbox.counts(review.store, d.id)[outbox.QUEUED] + outbox.counts(review.store, d.id)[outbox.SENDING]
-                for d in drafts_to_send)
+    waiting = [outbox.counts(review.store, d.id) for d in drafts_to_send]
+    total = sum(c[outbox.QUEUED] + c[outbox.SENDING] for c in waiting)
     summary = _deliver(review, drafts_to_send, settings, envelope, draft_id, options, total, fmt)
     results = {d.id: dispatch.finish(review, d, _me()) for d in drafts_to_send}
     skipped = len(send_plan.skipped) if not worker else 0
@@ -317,16 +317,12 @@ def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscri
     Example:
       notify tick --smtp smtp://localhost:25 --subscribers subscribers.csv --from status@example.com
     """
-    import asyncio
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
     from notify import dispatch, maintenance
-    from notify.delivery import Options
     from notify.errors import InputError
     from notify.mailer import parse_smtp_url, sender_address
-    from notify.outbox import worker_name
-    from notify.resources import secret_key
     from notify.site import build_site
     from notify.subscribers import load_subscribers
 
@@ -344,12 +340,8 @@ def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscri
             continue
         if smtp_url and subscribers_path and sender:
             subscribers, _ = load_subscribers(subscribers_path)
-            address = sender_address(sender)
-            dispatch.enqueue(review, dispatch.plan(step.draft, subscribers, secret_key(), address.domain), _me())
-            summary = asyncio.run(dispatch.deliver(
-                review, [step.draft], parse_smtp_url(smtp_url), dispatch.envelope_for(step.draft, address, None),
-                draft_id=step.draft.id, worker=worker_name(), options=Options()))
-            dispatch.finish(review, step.draft, _me())
+            summary = dispatch.send_now(review, step.draft, subscribers, parse_smtp_url(smtp_url),
+                                        sender_address(sender), None, _me())
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":
             dispatch.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})

@@ -152,18 +152,14 @@ def _header(stored: Draft) -> str:
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    seen = set()
-    findings, rewrites = [], []
-    for audience, result in report.items():
-        for f in result["findings"]:
-            key = (f["rule"], f["field"], f["start"])
-            if key not in seen:
-                seen.add(key)
-                findings.append((audience, f))
-        rewrites += [(audience, r) for r in result["rewrites"]]
+    from notify.review import merged_findings
+
+    findings = merged_findings(report)
+    rewrites = [(audience, r) for audience, result in report.items() for r in result["rewrites"]]
     if findings:
         click.echo("\n━━ findings ━━")
-        for audience, f in findings:
+        for f in findings:
+            audience = f["audience"]
             quoted = f' "{f["text"]}"' if f["text"] else ""
             fixed = " (fixed)" if f["fixed"] else ""
             click.echo(f"{f['field']}: {f['severity']} [{f['rule']}]{quoted} {f['message']}{fixed} ({audience})")

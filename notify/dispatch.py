@@ -132,3 +132,18 @@ def publish(review: Review, draft_id: str, actor: str, detail: dict[str, Any]) -
         audit.append(tx, at=now, actor=actor, action="publish", incident_id=draft.incident_id, draft_id=draft.id,
                      detail={**detail, "content_hash": draft.content_hash})
     return draft
+
+
+def send_now(review: Review, draft: Draft, subscribers: list[Subscriber], settings: SmtpSettings,
+             sender: Address, unsubscribe_url: str | None, actor: str) -> Summary:
+    """Plan, queue and deliver one approved draft from this process, for callers without a progress bar."""
+    import asyncio
+
+    from notify.outbox import worker_name
+    from notify.resources import secret_key
+
+    enqueue(review, plan(draft, subscribers, secret_key(), sender.domain), actor)
+    summary = asyncio.run(deliver(review, [draft], settings, envelope_for(draft, sender, unsubscribe_url),
+                                  draft_id=draft.id, worker=worker_name(), options=Options()))
+    finish(review, draft, actor)
+    return summary

@@ -144,14 +144,6 @@ def record(store: Store, sent: Sequence[tuple[int, str]], retry: Sequence[tuple[
                        (FAILED, error, row_id))
 
 
-def failures(store: Store, draft_id: str) -> list[dict[str, Any]]:
-    with store.transaction() as tx:
-        rows: list[dict[str, Any]] = tx.execute(
-            "SELECT recipient, attempts, last_error FROM outbox WHERE draft_id = ? AND state = ? ORDER BY id",
-            (draft_id, FAILED))
-    return rows
-
-
 def _row(r: dict[str, Any]) -> Row:
     return Row(id=int(r["id"]), draft_id=r["draft_id"], channel=r["channel"], recipient=r["recipient"],
                audience=r["audience"], unsubscribe_token=r["unsubscribe_token"], message_id=r["message_id"],

@@ -83,13 +83,6 @@ class Prefilter:
         if owners:
             self._automaton.make_automaton()
 
-    def candidates(self, folded: str) -> set[str]:
-        keys = set(self.always)
-        if not self._empty:
-            for _, owners in self._automaton.iter(folded):
-                keys |= owners
-        return keys
-
     def locate(self, folded: str) -> dict[str, list[int] | None]:
         """Each pattern that could match, with where its literals are (None: anywhere, run it all)."""
         found: dict[str, list[int] | None] = dict.fromkeys(self.always)

@@ -69,7 +69,7 @@ class Review:
                 blocked = True
                 continue
             more, more_report, more_blocked = _compose(incident.in_language(language), policy,
-                                                       Renderer(language=language), explain_cause,
+                                                       self._renderer_for(language), explain_cause,
                                                        suffix=f".{language}")
             messages.update(more)
             report.update(more_report)
@@ -95,6 +95,14 @@ class Review:
                          draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
                                                     "content_hash": draft.content_hash, "source": source})
         return draft
+
+    def _renderer_for(self, language: str) -> Renderer:
+        from notify.render import Renderer
+
+        cache: dict[str, Renderer] = self.__dict__.setdefault("_renderers", {})
+        if language not in cache:
+            cache[language] = Renderer(language=language)
+        return cache[language]
 
     def _policy_for(self, language: str) -> Policy | None:
         from notify.errors import PolicyPackError
@@ -165,8 +173,7 @@ class Review:
             return f"{draft.id} is already {draft.state}{by}; only a pending draft can be decided"
         if action == "approve":
             if draft.verdict == "blocked":
-                count = len({(f["rule"], f["field"], f["start"]) for r in draft.report.values()
-                             for f in r["findings"] if f["severity"] == "error" and not f["fixed"]})
+                count = sum(1 for f in merged_findings(draft.report) if f["severity"] == "error" and not f["fixed"])
                 return (f"{draft.id} is blocked by the policy layer ({count} blocking finding(s)); "
                         "fix the record and draft it again")
             if self.four_eyes and reviewer == draft.author:
@@ -241,6 +248,30 @@ def _unchecked(language: str) -> dict[str, Any]:
             "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
                        f"add policies/i18n/{language}/ or remove the translation.",
             "suggestion": None, "fixed": False}
+
+
+def merged_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A draft's findings across its audiences and languages, each once, with the audience that raised it."""
+    seen, out = set(), []
+    for audience, result in report.items():
+        for f in result["findings"]:
+            key = (f["rule"], f["field"], f["start"])
+            if key not in seen:
+                seen.add(key)
+                out.append({**f, "audience": audience})
+    return out
+
+
+def merged_rewrites(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A draft's rewrites across audiences, each before/after once."""
+    seen, out = set(), []
+    for audience, result in report.items():
+        for r in result["rewrites"]:
+            key = (r["field"], r["before"], r["after"])
+            if key not in seen:
+                seen.add(key)
+                out.append({**r, "audience": audience})
+    return out
 
 
 def _incident_lock(incident_id: str) -> int:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from notify.review import Review
 from notify.service_config import load_service_config
@@ -133,10 +133,6 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
 
 def json_error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
-
-
-def text_response(body: str, media_type: str) -> PlainTextResponse:
-    return PlainTextResponse(body, media_type=media_type)
 
 
 def body_digest(body: bytes) -> str:

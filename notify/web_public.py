@@ -40,8 +40,11 @@ def register(app: FastAPI) -> None:
         return await page(request, "feed.atom")
 
     @app.get("/style.css")
-    async def style(request: Request) -> Response:
-        return await page(request, "style.css")
+    async def style(request: Request) -> Response:  # a file: no need to render the site for it
+        from notify.resources import bundled_dir
+
+        return Response((bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"),
+                        media_type=TYPES[".css"])
 
     @app.get("/incidents/{incident_id}.html", response_class=HTMLResponse)
     async def incident(request: Request, incident_id: str) -> Response:

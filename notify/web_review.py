@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from notify.auth import Session, Signer, check_password
 from notify.errors import NotifyError
 from notify.resources import bundled_dir
+from notify.review import merged_rewrites
 
 SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
@@ -104,7 +105,7 @@ def register(app: FastAPI) -> None:
         except NotifyError as exc:
             return page("error.html.j2", status=404, message=str(exc), **context(request, session))
         findings = _findings(draft.report)
-        return page("draft.html.j2", draft=draft, findings=findings, rewrites=_rewrites(draft.report),
+        return page("draft.html.j2", draft=draft, findings=findings, rewrites=merged_rewrites(draft.report),
                     editable=EDITABLE, notice=request.query_params.get("notice"),
                     smtp=bool(request.app.state.config.smtp.url), **context(request, session))
 
@@ -166,21 +167,15 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
-    import asyncio
-
     from notify import dispatch
-    from notify.delivery import Options
     from notify.errors import InputError
     from notify.mailer import parse_smtp_url, sender_address
-    from notify.outbox import worker_name
-    from notify.resources import secret_key
     from notify.subscribers import load_subscribers
 
     smtp = request.app.state.config.smtp
     if not (smtp.url and smtp.sender):
         raise InputError("sending needs [smtp] url and from in the service's notify.toml")
     draft = dispatch.sendable(review, draft_id)
-    sender = sender_address(smtp.sender)
     unsubscribe_url = smtp.unsubscribe_url
     if smtp.subscribers and smtp.subscribers != "store":
         subscribers, _ = load_subscribers(smtp.subscribers)
@@ -192,35 +187,15 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
                                               utc_now())
         base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
         unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
-    plan = dispatch.plan(draft, subscribers, secret_key(), sender.domain)
-    dispatch.enqueue(review, plan, "web")
-    summary = asyncio.run(dispatch.deliver(review, [draft], parse_smtp_url(smtp.url.get_secret_value()),
-                                           dispatch.envelope_for(draft, sender, unsubscribe_url),
-                                           draft_id=draft.id, worker=worker_name(), options=Options()))
-    dispatch.finish(review, draft, "web")
+    summary = dispatch.send_now(review, draft, subscribers, parse_smtp_url(smtp.url.get_secret_value()),
+                                sender_address(smtp.sender), unsubscribe_url, "web")
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
 
 
 def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
-    seen, out = set(), []
-    for audience, result in report.items():
-        for f in result["findings"]:
-            key = (f["rule"], f["field"], f["start"])
-            if key not in seen:
-                seen.add(key)
-                out.append({**f, "audience": audience})
-    return sorted(out, key=lambda f: (f["severity"] != "error" or f["fixed"], f["field"]))
+    from notify.review import merged_findings
 
-
-def _rewrites(report: dict[str, Any]) -> list[dict[str, Any]]:
-    seen, out = set(), []
-    for audience, result in report.items():
-        for r in result["rewrites"]:
-            key = (r["field"], r["before"], r["after"])
-            if key not in seen:
-                seen.add(key)
-                out.append({**r, "audience": audience})
-    return out
+    return sorted(merged_findings(report), key=lambda f: (f["severity"] != "error" or f["fixed"], f["field"]))
 
 
 def _validation(exc: ValidationError) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from notify.site import build_site
 from notify.sources import load_incident
 from notify.store import open_store
 
-from .conftest import EXAMPLES, ROOT, run
+from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium, run
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -90,16 +89,13 @@ def test_every_incident_has_a_page_with_its_timeline(site: tuple[Path, str]):
     assert 'class="timeline"' in page and "We are sorry that you could not sign in this morning." in page
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_the_site_renders_in_chromium_without_errors(site: tuple[Path, str]):
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 1400})
             errors: list[str] = []

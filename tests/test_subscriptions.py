@@ -4,7 +4,6 @@ get updates for a followed component and none for another, leave with one click.
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from notify.sources import load_incident
 from notify.store import open_store
 from notify.subscriptions import Tokens
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium
 from .service import PASSWORDS, Service
 from .smtp_server import SmtpServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -43,7 +41,7 @@ def test_tokens_are_signed_for_one_purpose_and_expire():
     assert Tokens(b"other").read(token, "confirm", now) is None
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_sign_up_confirm_receive_and_unsubscribe(tmp_path: Path, smtp_server: SmtpServer):
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     db = str(tmp_path / "service.db")
@@ -55,9 +53,7 @@ def test_sign_up_confirm_receive_and_unsubscribe(tmp_path: Path, smtp_server: Sm
             dispatch.publish(Review(store), approved(db, example, **changes), "sam", {})
     extra = f'[smtp]\nurl = "{smtp_server.url}"\nfrom = "Example Status <status@example.com>"\nsubscribers = "store"\n'
     with Service(tmp_path, db, extra=extra) as service, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 1200})
             page.goto(service.url + "/")

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, launch_chromium, needs_chromium
 from .service import PASSWORDS, Service, pagerduty_headers
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SAMPLE = ROOT.parent / "shared" / "webhooks" / "pagerduty" / "zulip_fixture_triggered_v3.json"
 pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
     pytest.mark.skipif(not SAMPLE.exists(), reason="shared/webhooks is not beside this checkout"),
 ]
 
@@ -36,9 +34,7 @@ def test_a_blocked_pagerduty_draft_is_written_up_and_approved_by_a_second_review
         status, answer = service.post("/hooks/pagerduty", body, pagerduty_headers(body))
         assert status == 201 and answer["verdict"] == "blocked"
         with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"])
+            browser = launch_chromium(p)
             try:
                 page = browser.new_context().new_page()
                 errors: list[str] = []
