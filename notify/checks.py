@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from re import _constants as C  # type: ignore[attr-defined]  # the parser's opcodes (3.11+)
 from dataclasses import dataclass, field
 
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
-from notify.prefilter import Prefilter, windows
+from notify.prefilter import Prefilter
 from notify.rules import Action, Rule, RuleSet
 from notify.sentences import clause_at, sentence_at, sentence_spans
 
@@ -21,15 +23,20 @@ class Regex:
     """A rule pattern, compiled on first use (a short message needs few of them).
 
     Without a case-sensitive part it runs on the folded (lower-cased) text and without
-    IGNORECASE, which Python's engine scans about twice as fast; offsets are the same.
+    IGNORECASE, which Python's engine scans about twice as fast; offsets are the same. A leading
+    `\\b` before a literal start is checked by hand instead: without it the engine can jump to
+    the literal (or its first characters) rather than trying the pattern at every position.
     """
 
-    __slots__ = ("_compiled", "on_folded", "source")
+    __slots__ = ("_compiled", "bounded", "on_folded", "source")
 
     def __init__(self, source: str) -> None:
         lowered = _lower_pattern(source)
         self.on_folded = lowered is not None
         self.source = lowered if lowered is not None else source
+        self.bounded = self.on_folded and _boundary_strippable(self.source)
+        if self.bounded:
+            self.source = self.source[2:]
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -41,12 +48,55 @@ class Regex:
     def subject(self, text: str, folded: str) -> str:
         return folded if self.on_folded else text
 
-    def __getstate__(self) -> tuple[str, bool]:
-        return self.source, self.on_folded
+    def search(self, subject: str, pos: int, endpos: int) -> re.Match[str] | None:
+        """Like Pattern.search, with the stripped leading `\\b` honoured."""
+        pattern = self.pattern
+        while True:
+            m = pattern.search(subject, pos, endpos)
+            if m is None or not self.bounded or _at_boundary(subject, m.start()):
+                return m
+            pos = m.start() + 1
 
-    def __setstate__(self, state: tuple[str, bool]) -> None:
-        self.source, self.on_folded = state
+    def finditer(self, subject: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """Like Pattern.finditer (the stripped patterns never match empty), `\\b` honoured."""
+        if not self.bounded:
+            return self.pattern.finditer(subject, pos, endpos)
+        return self._bounded_matches(subject, pos, endpos)
+
+    def _bounded_matches(self, subject: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        while (m := self.search(subject, pos, endpos)) is not None:
+            yield m
+            pos = m.end()
+
+    def __getstate__(self) -> tuple[str, bool, bool]:
+        return self.source, self.on_folded, self.bounded
+
+    def __setstate__(self, state: tuple[str, bool, bool]) -> None:
+        self.source, self.on_folded, self.bounded = state
         self._compiled = None
+
+
+def _at_boundary(subject: str, index: int) -> bool:
+    """What `\\b` tests before a match that starts at index (never at the end of the subject)."""
+    before = index > 0 and (subject[index - 1].isalnum() or subject[index - 1] == "_")
+    here = subject[index].isalnum() or subject[index] == "_"
+    return before != here
+
+
+def _boundary_strippable(source: str) -> bool:
+    """A leading `\\b` on a whole pattern (no top-level `|`) whose rest starts with a literal or a
+    set of literals, so that the engine can search for that start and the match is never empty."""
+    if not source.startswith("\\b"):
+        return False
+    from re import _compiler, _parser  # type: ignore[attr-defined]  # only when a pack is compiled
+
+    try:
+        whole, rest = _parser.parse(source), _parser.parse(source[2:])
+    except re.error:
+        return False
+    if len(whole.data) < 2 or whole.data[0] != (C.AT, C.AT_BOUNDARY):
+        return False
+    return bool(_compiler._get_literal_prefix(rest, 0)[0]) or _compiler._get_charset_prefix(rest, 0) is not None
 
 
 def _lower_pattern(source: str) -> str | None:
@@ -216,6 +266,22 @@ class TextIndex:
     spans: list[tuple[int, int]]
     by_owner: dict[str, list[Hit]]
     located: dict[str, list[int] | None]
+    ends: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ends", [end for _, end in self.spans])
+
+    def windows(self, places: list[int] | None) -> list[tuple[int, int]]:
+        """The sentences holding any of the places, each once, in order; the whole text when places is None."""
+        spans = self.spans
+        if places is None or not spans:
+            return [(0, len(self.text))]
+        chosen: list[tuple[int, int]] = []
+        for place in sorted(places):
+            i = bisect_right(self.ends, place)
+            if i < len(spans) and spans[i][0] <= place and (not chosen or chosen[-1] is not spans[i]):
+                chosen.append(spans[i])
+        return chosen
 
 
 def index(compiled: Compiled, text: str) -> TextIndex:
@@ -255,10 +321,10 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             continue
         candidates = [(h.start, h.end, h.key) for h in longest_first(by_owner.get(rule.id, []))]
         for regex, places in compiled.could_match("p", rule.id, possible):
-            subject, pattern = regex.subject(text, ix.folded), regex.pattern
-            for window_start, window_end in windows(spans, places, len(text)):
-                for m in pattern.finditer(subject, window_start, window_end):
-                    start, end = m.span("span") if "span" in pattern.groupindex else m.span()
+            subject, spanned = regex.subject(text, ix.folded), "span" in regex.pattern.groupindex
+            for window_start, window_end in ix.windows(places):
+                for m in regex.finditer(subject, window_start, window_end):
+                    start, end = m.span("span") if spanned else m.span()
                     if end > start:
                         candidates.append((start, end, text[start:end]))
         if not candidates:
@@ -271,7 +337,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             sentence = sentence_at(spans, start)
             if rule.skip_product_names and _in_product_name(text, sentence[0], start, key):
                 continue
-            if any(u.pattern.search(u.subject(text, ix.folded), sentence[0], sentence[1])
+            if any(u.search(u.subject(text, ix.folded), sentence[0], sentence[1])
                    for u in compiled.unless.get(rule.id, [])):
                 continue
             if rule.near:
@@ -325,7 +391,7 @@ def _near(patterns: list[tuple[Regex, list[int] | None]], ix: TextIndex, sentenc
         if c_start <= cue.start and cue.end <= c_end and not (cue.start >= start and cue.end <= end):
             return cue.start, cue.end
     for regex, _ in patterns:
-        m = regex.pattern.search(regex.subject(text, ix.folded), c_start, c_end)
+        m = regex.search(regex.subject(text, ix.folded), c_start, c_end)
         if m and not (m.start() >= start and m.end() <= end):
             return m.span()
     return None

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher
-from notify.prefilter import windows
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
 from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
@@ -175,38 +174,21 @@ class Policy:
     def _satisfied(self, rule: Rule, text: str) -> bool:
         """Some sentence carries the element, and is not disqualified (a token remedy, say)."""
         ix = index(self.compiled, text)
-        spans = ix.spans
-        candidates = {
-            start
-            for regex, places in self.compiled.could_match("p", rule.id, ix.located)
-            for start in _sentences_hit(regex.pattern, regex.subject(text, ix.folded),
-                                        windows(spans, places, len(text)), spans)
-        }
-        if not candidates:
-            return False
         unless = self.compiled.unless.get(rule.id, [])
-        for start, end in spans:
-            if start not in candidates:
-                continue
-            sentence = text[start:end]
-            if any(u.pattern.search(u.subject(text, ix.folded), start, end) for u in unless):
-                continue
-            if rule.first_person and not FIRST_PERSON.search(sentence):
-                continue
-            return True
+        tried: set[int] = set()
+        for regex, places in self.compiled.could_match("p", rule.id, ix.located):
+            subject = regex.subject(text, ix.folded)
+            for w_start, w_end in ix.windows(places):
+                for start, end in ix.spans:
+                    if start < w_start or end > w_end or start in tried or not regex.search(subject, start, end):
+                        continue
+                    tried.add(start)
+                    if any(u.search(u.subject(text, ix.folded), start, end) for u in unless):
+                        continue
+                    if rule.first_person and not FIRST_PERSON.search(text, start, end):
+                        continue
+                    return True
         return False
-
-
-def _sentences_hit(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]],
-                   spans: list[tuple[int, int]]) -> set[int]:
-    """The start offsets of the sentences inside the windows in which the pattern matches: one
-    search per sentence, however often the pattern would match in it."""
-    hits = set()
-    for w_start, w_end in windows:
-        for start, end in spans:
-            if start >= w_start and end <= w_end and pattern.search(text, start, end):
-                hits.add(start)
-    return hits
 
 
 def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
@@ -255,9 +237,8 @@ _STATUS_PREFIX = re.compile(
 def _facts_from_text(text: str) -> Facts:
     prefix = _STATUS_PREFIX.match(text)
     status = prefix.group(1).lower() if prefix else ""
-    body = text[prefix.end():] if prefix else text
-    spans = sentence_spans(body)
-    first = body[spans[0][0]:spans[0][1]] if spans else ""
+    body_start = prefix.end() if prefix else 0
+    first = next((text[max(start, body_start):end] for start, end in sentence_spans(text) if end > body_start), "")
     first = re.sub(r"^between [\d:]+ and [\d:]+ \w+,\s*", "", first, flags=re.I)
     return Facts(impact=first, is_open=status not in {"resolved", "completed"},
                  is_maintenance=status in {"scheduled", "completed"})

@@ -2,7 +2,7 @@
 
 A pattern such as '\\b(?:credit|refund\\w*)\\b' can only match where 'credit' or 'refund' occurs.
 Those literals go into one Aho-Corasick automaton; a pattern runs only on text that holds one of
-them. Patterns whose start is not literal (a character class, say) always run.
+them. Patterns with no required literal (only character classes, say) always run.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from re import _constants as C  # type: ignore[attr-defined]  # the parser re it
 import ahocorasick
 
 MIN_LITERAL = 3
+RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
+COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
+                "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
 
 
 def leading_literals(pattern: str) -> set[str] | None:
@@ -27,24 +30,37 @@ def leading_literals(pattern: str) -> set[str] | None:
     return _required(list(parsed))
 
 
+def selectivity(literals: set[str]) -> int:
+    """How rarely the least rare of these literals is likely to occur: common words score 0."""
+    def one(literal: str) -> int:
+        core = literal.strip()
+        if core in RARE_CHARACTERS:
+            return MIN_LITERAL
+        return 0 if core in COMMON_WORDS else len(core)
+    return min(one(literal) for literal in literals)
+
+
 def _required(items: list) -> set[str] | None:  # type: ignore[type-arg]
-    """The first element of a sequence that pins down a literal; optional or fuzzy ones are skipped."""
+    """Of the elements of a sequence that pin down a literal, the most selective one; optional or fuzzy
+    elements are skipped, and 'the ' loses to 'vendor' in '\\bthe (?:lab|vendor) was'."""
+    best: set[str] | None = None
     index = 0
     while index < len(items):
         op, arg = items[index]
+        found = None
         if op is C.LITERAL:
             run = []
             while index < len(items) and items[index][0] is C.LITERAL:
                 run.append(chr(items[index][1]).lower())
                 index += 1
-            if len(run) >= MIN_LITERAL:
-                return {"".join(run)}
-            continue
-        found = _element(op, arg)
-        if found is not None:
-            return found
-        index += 1
-    return None
+            if len(run) >= MIN_LITERAL or (len(run) == 1 and run[0] in RARE_CHARACTERS):
+                found = {"".join(run)}
+        else:
+            found = _element(op, arg)
+            index += 1
+        if found is not None and (best is None or selectivity(found) > selectivity(best)):
+            best = found
+    return best
 
 
 def _element(op: object, arg: object) -> set[str] | None:
@@ -94,16 +110,3 @@ class Prefilter:
                         places.append(end)
         return found
 
-
-def windows(spans: list[tuple[int, int]], places: list[int] | None, length: int) -> list[tuple[int, int]]:
-    """The sentences holding any of the places, each once; the whole text when places is None."""
-    if places is None or not spans:
-        return [(0, length)]
-    chosen: list[tuple[int, int]] = []
-    for place in sorted(places):
-        for start, end in spans:
-            if start <= place < end:
-                if not chosen or chosen[-1] != (start, end):
-                    chosen.append((start, end))
-                break
-    return chosen

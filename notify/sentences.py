@@ -13,7 +13,10 @@ ABBREVIATIONS = {
 }
 # A boundary is terminal punctuation, optional closing quotes/brackets, then white space
 # before something that can start a sentence; a blank line or a list item also ends one.
-_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
+# It opens with one character class so that the engine can skip straight to the next [.!?\n].
+_CANDIDATE = re.compile(
+    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n|(?<=\n)(?=\s*(?:[-*+]|\d+\.)\s))"
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.
 CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s*\(\s*|\s*\)")
