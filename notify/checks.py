@@ -28,13 +28,16 @@ class Regex:
     the literal (or its first characters) rather than trying the pattern at every position.
     """
 
-    __slots__ = ("_compiled", "bounded", "on_folded", "source")
+    __slots__ = ("_compiled", "bounded", "flags", "on_folded", "source")
 
     def __init__(self, source: str) -> None:
         lowered = _lower_pattern(source)
         self.on_folded = lowered is not None
         self.source = lowered if lowered is not None else source
-        self.bounded = self.on_folded and _boundary_strippable(self.source)
+        self.flags = 0 if self.on_folded else FLAGS
+        if not self.on_folded and _wholly_case_sensitive(source):  # '(?-i:...)' around it all
+            self.source, self.flags = source[5:-1], 0
+        self.bounded = self.flags == 0 and _boundary_strippable(self.source)
         if self.bounded:
             self.source = self.source[2:]
         self._compiled: re.Pattern[str] | None = None
@@ -42,7 +45,7 @@ class Regex:
     @property
     def pattern(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.source, 0 if self.on_folded else FLAGS)
+            self._compiled = re.compile(self.source, self.flags)
         return self._compiled
 
     def subject(self, text: str, folded: str) -> str:
@@ -68,12 +71,24 @@ class Regex:
             yield m
             pos = m.end()
 
-    def __getstate__(self) -> tuple[str, bool, bool]:
-        return self.source, self.on_folded, self.bounded
+    def __getstate__(self) -> tuple[str, bool, int, bool]:
+        return self.source, self.on_folded, self.flags, self.bounded
 
-    def __setstate__(self, state: tuple[str, bool, bool]) -> None:
-        self.source, self.on_folded, self.bounded = state
+    def __setstate__(self, state: tuple[str, bool, int, bool]) -> None:
+        self.source, self.on_folded, self.flags, self.bounded = state
         self._compiled = None
+
+
+def _wholly_case_sensitive(source: str) -> bool:
+    if not (source.startswith("(?-i:") and source.endswith(")")):
+        return False
+    from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
+
+    try:
+        data = _parser.parse(source, FLAGS).data
+    except re.error:
+        return False
+    return len(data) == 1 and data[0][0] is C.SUBPATTERN and data[0][1][0] is None
 
 
 def _at_boundary(subject: str, index: int) -> bool:

@@ -15,6 +15,8 @@ import ahocorasick
 
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
+DIGIT = "\x00digit"  # stands for any digit: a pattern that needs one skips sentences without
+DIGIT_RUN = re.compile(r"\d+")
 COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
                 "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
 
@@ -33,6 +35,8 @@ def leading_literals(pattern: str) -> set[str] | None:
 def selectivity(literals: set[str]) -> int:
     """How rarely the least rare of these literals is likely to occur: common words score 0."""
     def one(literal: str) -> int:
+        if literal == DIGIT:
+            return 1
         core = literal.strip()
         if core in RARE_CHARACTERS:
             return MIN_LITERAL
@@ -76,7 +80,20 @@ def _element(op: object, arg: object) -> set[str] | None:
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1:  # type: ignore[index]
         return _required(list(arg[2]))  # type: ignore[index]
+    if op is C.IN and arg and all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
+        return {DIGIT}
     return None
+
+
+def _digits_only(item: tuple[object, object]) -> bool:
+    op, av = item
+    if op is C.CATEGORY:
+        return av is C.CATEGORY_DIGIT
+    if op is C.LITERAL:
+        return chr(av).isdigit()  # type: ignore[arg-type]
+    if op is C.RANGE:
+        return chr(av[0]).isdigit() and chr(av[1]).isdigit()  # type: ignore[index]
+    return False
 
 
 class Prefilter:
@@ -84,6 +101,7 @@ class Prefilter:
 
     def __init__(self, patterns: Iterable[tuple[str, str]]) -> None:
         self.always: set[str] = set()
+        self.digit_keys: list[str] = []
         self._automaton = ahocorasick.Automaton()
         owners: dict[str, set[str]] = {}
         for key, pattern in patterns:
@@ -91,7 +109,9 @@ class Prefilter:
             if literals is None:
                 self.always.add(key)
                 continue
-            for literal in literals:
+            if DIGIT in literals:
+                self.digit_keys.append(key)
+            for literal in literals - {DIGIT}:
                 owners.setdefault(literal, set()).add(key)
         for literal, keys in owners.items():
             self._automaton.add_word(literal, frozenset(keys))
@@ -102,6 +122,9 @@ class Prefilter:
     def locate(self, folded: str) -> dict[str, list[int] | None]:
         """Each pattern that could match, with where its literals are (None: anywhere, run it all)."""
         found: dict[str, list[int] | None] = dict.fromkeys(self.always)
+        if self.digit_keys and (digits := [m.start() for m in DIGIT_RUN.finditer(folded)]):
+            for key in self.digit_keys:
+                found[key] = list(digits)
         if not self._empty:
             for end, owners in self._automaton.iter(folded):
                 for key in owners:
