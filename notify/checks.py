@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from re import _constants as C  # type: ignore[attr-defined]  # the parser's opcodes (3.11+)
 from dataclasses import dataclass, field
+from re import _constants as C  # type: ignore[attr-defined]  # the parser's opcodes (3.11+)
 
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
 from notify.prefilter import Prefilter

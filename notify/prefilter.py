@@ -16,7 +16,6 @@ import ahocorasick
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
 DIGIT = "\x00digit"  # stands for any digit: a pattern that needs one skips sentences without
-DIGIT_RUN = re.compile(r"\d+")
 COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
                 "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
 
@@ -101,7 +100,7 @@ class Prefilter:
 
     def __init__(self, patterns: Iterable[tuple[str, str]]) -> None:
         self.always: set[str] = set()
-        self.digit_keys: list[str] = []
+        self.needs_digit: list[str] = []
         self._automaton = ahocorasick.Automaton()
         owners: dict[str, set[str]] = {}
         for key, pattern in patterns:
@@ -109,27 +108,34 @@ class Prefilter:
             if literals is None:
                 self.always.add(key)
                 continue
-            if DIGIT in literals:
-                self.digit_keys.append(key)
-            for literal in literals - {DIGIT}:
+            if DIGIT in literals:  # ASCII digits; other scripts' digits are handled in locate
+                self.needs_digit.append(key)
+                literals = (literals - {DIGIT}) | set("0123456789")
+            for literal in literals:
                 owners.setdefault(literal, set()).add(key)
         for literal, keys in owners.items():
-            self._automaton.add_word(literal, frozenset(keys))
+            self._automaton.add_word(literal, tuple(sorted(keys)))
         self._empty = not owners
         if owners:
             self._automaton.make_automaton()
 
     def locate(self, folded: str) -> dict[str, list[int] | None]:
-        """Each pattern that could match, with where its literals are (None: anywhere, run it all)."""
-        found: dict[str, list[int] | None] = dict.fromkeys(self.always)
-        if self.digit_keys and (digits := [m.start() for m in DIGIT_RUN.finditer(folded)]):
-            for key in self.digit_keys:
-                found[key] = list(digits)
-        if not self._empty:
-            for end, owners in self._automaton.iter(folded):
-                for key in owners:
-                    places = found.setdefault(key, [])
-                    if places is not None:
-                        places.append(end)
-        return found
+        """Each pattern that could match, with where its literals are (None: anywhere, run it all).
 
+        The lists may be shared between patterns: read them, never change them."""
+        found: dict[str, list[int] | None] = dict.fromkeys(self.always)
+        if not self._empty:
+            by_owners: dict[tuple[str, ...], list[int]] = {}
+            for end, owners in self._automaton.iter(folded):
+                places = by_owners.get(owners)
+                if places is None:
+                    by_owners[owners] = [end]
+                else:
+                    places.append(end)
+            for owners, places in by_owners.items():
+                for key in owners:
+                    earlier = found.get(key)
+                    found[key] = places if earlier is None else earlier + places
+        if self.needs_digit and not folded.isascii():  # \d also matches digits of other scripts
+            found.update(dict.fromkeys(self.needs_digit))
+        return found

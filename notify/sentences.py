@@ -17,7 +17,6 @@ ABBREVIATIONS = {
 _CANDIDATE = re.compile(
     r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n|(?<=\n)(?=\s*(?:[-*+]|\d+\.)\s))"
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.
 CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s*\(\s*|\s*\)")
 
@@ -31,35 +30,43 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
-        if match.group().startswith((".", "!", "?")) and _is_abbreviation(text, match.start()):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
             continue
         end = match.end()
-        if text[start:end].strip():
-            spans.append(_trim(text, start, end))
+        _add_trimmed(spans, text, start, end)
         start = end
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
+    _add_trimmed(spans, text, start, len(text))
     return spans
 
 
+_WORD_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ."
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    if text[dot] != ".":
+    """Whether the word before this dot (its run of letters and dots) is an abbreviation or an initial."""
+    low = max(0, dot - _LONGEST_ABBREVIATION - 2)
+    tail = text[low:dot]
+    run = tail[len(tail.rstrip(_WORD_CHARACTERS)):]
+    if len(run) == len(tail) and low > 0:  # the run goes further back: too long for an abbreviation,
+        first = dot - len(run)            # unless most of it is dots
+        while first > max(0, dot - 24) and text[first - 1] in _WORD_CHARACTERS:
+            first -= 1
+        run = text[first:dot]
+    token = run.lstrip(".")
+    if not token:
         return False
-    word = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
-    if not word:
-        return False
-    token = word.group(1).lower()
-    if token in ABBREVIATIONS:
+    if token.lower() in ABBREVIATIONS:
         return True
-    return len(token) == 1 and text[word.start()].isupper()  # an initial: "J. Smith"
+    return len(token) == 1 and token.isupper()  # an initial: "J. Smith"
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    kept = piece.strip()
+    if kept:
+        first = start + len(piece) - len(piece.lstrip())
+        spans.append((first, first + len(kept)))
 
 
 def sentence_at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
