@@ -232,12 +232,13 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
     keyed = {kind: {rule_id: [(f"{kind}:{rule_id}#{i}", Regex(p)) for i, p in enumerate(patterns)]
                     for rule_id, patterns in by_rule.items()} for kind, by_rule in sources.items()}
     every = [(key, regex.source) for by_rule in keyed.values() for pairs in by_rule.values() for key, regex in pairs]
+    prefilter = Prefilter(every)
     return Compiled(
-        prefilter=Prefilter(every),
+        prefilter=prefilter,
         keyed=keyed,
         key_rule={key: key[2:].rsplit("#", 1)[0] for key, _ in every},
         ruleset=ruleset,
-        matcher=PhraseMatcher(phrases),
+        matcher=PhraseMatcher(phrases, prefilter.literals),
         unless={r.id: regexes(r.unless) for r in ruleset.rules if r.unless},
         followed={r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by]
                   for r in ruleset.rules if r.unless_followed_by},
@@ -292,10 +293,14 @@ class TextIndex:
         if places is None or not spans:
             return [(0, len(self.text))]
         chosen: list[tuple[int, int]] = []
+        covered = -1  # places before this offset fall in the sentence chosen last
         for place in sorted(places):
+            if place < covered:
+                continue
             i = bisect_right(self.ends, place)
-            if i < len(spans) and spans[i][0] <= place and (not chosen or chosen[-1] is not spans[i]):
+            if i < len(spans) and spans[i][0] <= place:
                 chosen.append(spans[i])
+                covered = spans[i][1]
         return chosen
 
 
@@ -306,10 +311,11 @@ def index(compiled: Compiled, text: str) -> TextIndex:
     if found is None:
         folded = fold(text)
         by_owner: dict[str, list[Hit]] = {}
-        for hit in compiled.matcher.find(text, folded):
+        hits, tagged = compiled.matcher.find_tagged(text, folded)
+        for hit in hits:
             for owner in hit.owners:
                 by_owner.setdefault(owner, []).append(hit)
-        found = TextIndex(text, folded, sentence_spans(text), by_owner, compiled.prefilter.locate(folded))
+        found = TextIndex(text, folded, sentence_spans(text), by_owner, compiled.prefilter.locate(tagged, folded))
         if len(cache) >= 16:
             cache.clear()
         cache[text] = found
@@ -317,10 +323,12 @@ def index(compiled: Compiled, text: str) -> TextIndex:
 
 
 def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
-         extra: PhraseMatcher | None = None) -> Scan:
-    """Run every matching rule (not the require rules) over one text."""
+         extra: PhraseMatcher | None = None, only: list[tuple[int, int]] | None = None) -> Scan:
+    """Run every matching rule (not the require rules) over one text, or over the sentences of it
+    that overlap `only` (the ones a fix rewrote)."""
     ix = index(compiled, text)
     spans = ix.spans
+    chosen = None if only is None else {s for s in spans if any(a < s[1] and s[0] < b for a, b in only)}
     by_owner = ix.by_owner
     if extra is not None:
         by_owner = {k: list(v) for k, v in by_owner.items()}
@@ -337,11 +345,16 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         candidates = [(h.start, h.end, h.key) for h in longest_first(by_owner.get(rule.id, []))]
         for regex, places in compiled.could_match("p", rule.id, possible):
             subject, spanned = regex.subject(text, ix.folded), "span" in regex.pattern.groupindex
-            for window_start, window_end in ix.windows(places):
+            windows = ix.windows(places)
+            if chosen is not None:
+                windows = [w for w in (spans if places is None else windows) if w in chosen]
+            for window_start, window_end in windows:
                 for m in regex.finditer(subject, window_start, window_end):
                     start, end = m.span("span") if spanned else m.span()
                     if end > start:
                         candidates.append((start, end, text[start:end]))
+        if chosen is not None:
+            candidates = [c for c in candidates if sentence_at(spans, c[0]) in chosen]
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])
@@ -441,6 +454,7 @@ def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: s
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(a|an|A|An)\s+$")
+_OWN_ARTICLE = re.compile(r"(?i)(a|an|the|some)\s")
 
 
 def _replace_with_article(text: str, start: int, end: int, replacement: str, rule_id: str) -> Edit:
@@ -449,7 +463,7 @@ def _replace_with_article(text: str, start: int, end: int, replacement: str, rul
     if not before:
         return Edit(start, end, replacement, rule_id)
     article = before.group(1)
-    own = re.match(r"(?i)(a|an|the|some)\s", replacement)
+    own = _OWN_ARTICLE.match(replacement)
     if own:
         if article[0].isupper():
             replacement = replacement[0].upper() + replacement[1:]
@@ -461,10 +475,11 @@ def _replace_with_article(text: str, start: int, end: int, replacement: str, rul
 
 
 def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
-                field_name: str) -> tuple[str, list[Rewrite]]:
-    """The text with non-overlapping edits applied, tidied sentence by sentence, and the rewrites."""
+                field_name: str) -> tuple[str, list[Rewrite], list[tuple[int, int]]]:
+    """The text with non-overlapping edits applied, tidied sentence by sentence, the rewrites, and
+    where the rewritten sentences now stand in the new text."""
     if not edits:
-        return text, []
+        return text, [], []
     accepted: list[Edit] = []
     for edit in sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start))):
         if all(edit.end <= a.start or edit.start >= a.end for a in accepted):
@@ -472,6 +487,8 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     accepted.sort()
     pieces: list[str] = []
     rewrites: list[Rewrite] = []
+    placed: list[tuple[int, int]] = []
+    length = 0  # of the pieces so far
     cursor = 0
     for s_start, s_end in spans or [(0, len(text))]:
         inside = [e for e in accepted if s_start <= e.start and e.end <= s_end]
@@ -480,6 +497,7 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
         before = text[s_start:s_end]
         after = _tidy(_splice(text, s_start, s_end, inside), before)
         pieces.append(text[cursor:s_start])
+        length += s_start - cursor
         if not after:  # drop the sentence and the space that followed it
             nxt = s_end
             while nxt < len(text) and text[nxt] in " \t":
@@ -487,12 +505,18 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
             cursor = nxt
         else:
             pieces.append(after)
+            placed.append((length, length + len(after)))
+            length += len(after)
             cursor = s_end
         rules = tuple(dict.fromkeys(e.rule for e in inside))
         rewrites.append(Rewrite(field_name, rules, before, after))
     pieces.append(text[cursor:])
     cleaned = "".join(pieces)
-    return cleaned.strip() if cleaned.strip() != text.strip() else cleaned, rewrites
+    if cleaned.strip() != text.strip():
+        lead = len(cleaned) - len(cleaned.lstrip())
+        cleaned = cleaned.strip()
+        placed = [(max(0, a - lead), min(len(cleaned), b - lead)) for a, b in placed]
+    return cleaned, rewrites, placed
 
 
 def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
@@ -507,18 +531,24 @@ def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
 
 
 _LEADING_JOINER = re.compile(r"^(?:and|but|so|which|because|as|while)\s+", re.I)
+_TIDY_STEPS = [(re.compile(pattern), replacement) for pattern, replacement in (
+    (r"\s+([,.;:!?])", r"\1"),  # no space before punctuation
+    (r"([,;:])(?:\s*[,;:])+", r"\1"),  # one separator where a clause left two
+    (r"[,;:]\s*([.!?])$", r"\1"),  # none before the full stop
+    (r"^[,;:\s]+", ""),  # none at the start
+)]
+_SPACES = re.compile(r"[ \t]{2,}")
+_WORD = re.compile(r"\w")
 
 
 def _tidy(sentence: str, original: str) -> str:
     """Make an edited sentence read as a sentence again."""
-    s = re.sub(r"[ \t]{2,}", " ", sentence).strip()
-    s = re.sub(r"\s+([,.;:!?])", r"\1", s)
-    s = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", s)
-    s = re.sub(r"[,;:]\s*([.!?])$", r"\1", s)
-    s = re.sub(r"^[,;:\s]+", "", s)
+    s = _SPACES.sub(" ", sentence).strip()
+    for pattern, replacement in _TIDY_STEPS:
+        s = pattern.sub(replacement, s)
     if s != original.strip() and not original.strip().startswith(s[:1] or " "):
         s = _LEADING_JOINER.sub("", s)
-    if not re.search(r"\w", s):
+    if not _WORD.search(s):
         return ""
     if s[:1].islower():
         s = s[0].upper() + s[1:]

@@ -194,15 +194,14 @@ class Policy:
 def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
                       extra: PhraseMatcher | None) -> tuple[str, list[Rewrite]]:
     """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave."""
-    text, rewrites = apply_edits(found.text, found.spans, found.edits, name)
-    changed = " ".join(r.after for r in rewrites if r.after)
-    if not changed or not scan(policy.compiled, rules, changed, name, audience, extra).edits:
+    text, rewrites, placed = apply_edits(found.text, found.spans, found.edits, name)
+    if not placed or not scan(policy.compiled, rules, text, name, audience, extra, only=placed).edits:
         return text, rewrites
     for _ in range(3):
         again = scan(policy.compiled, rules, text, name, audience, extra)
         if not again.edits:
             break
-        text, more = apply_edits(text, again.spans, again.edits, name)
+        text, more, _ = apply_edits(text, again.spans, again.edits, name)
         rewrites += more
     return text, rewrites
 
@@ -234,12 +233,15 @@ _STATUS_PREFIX = re.compile(
     r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled|update)\s*(?::|[-–—])\s*", re.I)
 
 
+_BETWEEN_TIMES = re.compile(r"^between [\d:]+ and [\d:]+ \w+,\s*", re.I)
+
+
 def _facts_from_text(text: str) -> Facts:
     prefix = _STATUS_PREFIX.match(text)
     status = prefix.group(1).lower() if prefix else ""
     body_start = prefix.end() if prefix else 0
     first = next((text[max(start, body_start):end] for start, end in sentence_spans(text) if end > body_start), "")
-    first = re.sub(r"^between [\d:]+ and [\d:]+ \w+,\s*", "", first, flags=re.I)
+    first = _BETWEEN_TIMES.sub("", first)
     return Facts(impact=first, is_open=status not in {"resolved", "completed"},
                  is_maintenance=status in {"scheduled", "completed"})
 

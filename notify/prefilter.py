@@ -8,10 +8,8 @@ them. Patterns with no required literal (only character classes, say) always run
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from re import _constants as C  # type: ignore[attr-defined]  # the parser re itself uses (3.11+)
-
-import ahocorasick
 
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
@@ -96,12 +94,15 @@ def _digits_only(item: tuple[object, object]) -> bool:
 
 
 class Prefilter:
-    """Which of many patterns could match a text, from one pass over its folded form."""
+    """Which of many patterns could match a text, from where their literals occur in it.
+
+    The literals are found by the rule set's phrase automaton in the same pass as the phrases:
+    `literals` maps each literal to the tuple of pattern keys that need it.
+    """
 
     def __init__(self, patterns: Iterable[tuple[str, str]]) -> None:
         self.always: set[str] = set()
         self.needs_digit: list[str] = []
-        self._automaton = ahocorasick.Automaton()
         owners: dict[str, set[str]] = {}
         for key, pattern in patterns:
             literals = leading_literals(pattern)
@@ -113,29 +114,18 @@ class Prefilter:
                 literals = (literals - {DIGIT}) | set("0123456789")
             for literal in literals:
                 owners.setdefault(literal, set()).add(key)
-        for literal, keys in owners.items():
-            self._automaton.add_word(literal, tuple(sorted(keys)))
-        self._empty = not owners
-        if owners:
-            self._automaton.make_automaton()
+        self.literals: dict[str, tuple[str, ...]] = {literal: tuple(sorted(keys)) for literal, keys in owners.items()}
 
-    def locate(self, folded: str) -> dict[str, list[int] | None]:
-        """Each pattern that could match, with where its literals are (None: anywhere, run it all).
+    def locate(self, tagged: Mapping[Hashable, list[int]], folded: str) -> dict[str, list[int] | None]:
+        """Each pattern that could match, with where its literals end (None: anywhere, run it all).
 
-        The lists may be shared between patterns: read them, never change them."""
+        `tagged` holds the offsets found for each tuple of keys in `literals`. The lists may be
+        shared between patterns: read them, never change them."""
         found: dict[str, list[int] | None] = dict.fromkeys(self.always)
-        if not self._empty:
-            by_owners: dict[tuple[str, ...], list[int]] = {}
-            for end, owners in self._automaton.iter(folded):
-                places = by_owners.get(owners)
-                if places is None:
-                    by_owners[owners] = [end]
-                else:
-                    places.append(end)
-            for owners, places in by_owners.items():
-                for key in owners:
-                    earlier = found.get(key)
-                    found[key] = places if earlier is None else earlier + places
+        for owners, places in tagged.items():
+            for key in owners:  # type: ignore[attr-defined]
+                earlier = found.get(key)
+                found[key] = places if earlier is None else earlier + places
         if self.needs_digit and not folded.isascii():  # \d also matches digits of other scripts
             found.update(dict.fromkeys(self.needs_digit))
         return found
