@@ -11,7 +11,7 @@ from re import _constants as C  # type: ignore[attr-defined]  # the parser's opc
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
 from notify.prefilter import Prefilter
 from notify.rules import Action, Rule, RuleSet
-from notify.sentences import clause_at, sentence_at, sentence_spans
+from notify.sentences import clause_at, sentence_spans
 
 FLAGS = re.IGNORECASE
 VOWEL_SOUND = re.compile(
@@ -28,7 +28,7 @@ class Regex:
     the literal (or its first characters) rather than trying the pattern at every position.
     """
 
-    __slots__ = ("_compiled", "bounded", "flags", "on_folded", "source")
+    __slots__ = ("_compiled", "bounded", "flags", "on_folded", "source", "spanned")
 
     def __init__(self, source: str) -> None:
         lowered = _lower_pattern(source)
@@ -40,6 +40,7 @@ class Regex:
         self.bounded = self.flags == 0 and _boundary_strippable(self.source)
         if self.bounded:
             self.source = self.source[2:]
+        self.spanned = "(?P<span>" in self.source  # the finding is that group, not the whole match
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -76,6 +77,7 @@ class Regex:
 
     def __setstate__(self, state: tuple[str, bool, int, bool]) -> None:
         self.source, self.on_folded, self.flags, self.bounded = state
+        self.spanned = "(?P<span>" in self.source
         self._compiled = None
 
 
@@ -287,6 +289,13 @@ class TextIndex:
     def __post_init__(self) -> None:
         object.__setattr__(self, "ends", [end for _, end in self.spans])
 
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        """The sentence holding offset pos (the next one when pos falls between sentences)."""
+        spans = self.spans
+        if not spans:
+            return (0, 0)
+        return spans[min(bisect_right(self.ends, pos), len(spans) - 1)]
+
     def windows(self, places: list[int] | None) -> list[tuple[int, int]]:
         """The sentences holding any of the places, each once, in order; the whole text when places is None."""
         spans = self.spans
@@ -338,35 +347,43 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     findings: list[Finding] = []
     edits: list[Edit] = []
     possible = ix.located
-    active = set(by_owner) | {compiled.key_rule[key] for key in possible}
+    key_rule = compiled.key_rule
+    active = set(by_owner)
+    active.update(key_rule[key] for key in possible)
+    patterns = compiled.keyed["p"]
     for rule in rules:
-        if rule.action is Action.require or rule.id not in active:
+        if rule.id not in active or rule.action is Action.require:
             continue
-        candidates = [(h.start, h.end, h.key) for h in longest_first(by_owner.get(rule.id, []))]
-        for regex, places in compiled.could_match("p", rule.id, possible):
-            subject, spanned = regex.subject(text, ix.folded), "span" in regex.pattern.groupindex
+        hits = by_owner.get(rule.id)
+        candidates = [(h.start, h.end, h.key) for h in longest_first(hits)] if hits else []
+        for key, regex in patterns.get(rule.id, ()):
+            if key not in possible:
+                continue
+            places = possible[key]
             windows = ix.windows(places)
             if chosen is not None:
                 windows = [w for w in (spans if places is None else windows) if w in chosen]
+            subject, spanned = regex.subject(text, ix.folded), regex.spanned
             for window_start, window_end in windows:
                 for m in regex.finditer(subject, window_start, window_end):
                     start, end = m.span("span") if spanned else m.span()
                     if end > start:
                         candidates.append((start, end, text[start:end]))
         if chosen is not None:
-            candidates = [c for c in candidates if sentence_at(spans, c[0]) in chosen]
+            candidates = [c for c in candidates if ix.sentence_at(c[0]) in chosen]
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])
+        followed = compiled.followed.get(rule.id)
+        unless = compiled.unless.get(rule.id)
         taken: list[tuple[int, int]] = []
         for start, end, key in sorted(set(candidates)):
-            if _followed_by(compiled.followed.get(rule.id, []), text, end):
+            if followed and _followed_by(followed, text, end):
                 continue
-            sentence = sentence_at(spans, start)
+            sentence = ix.sentence_at(start)
             if rule.skip_product_names and _in_product_name(text, sentence[0], start, key):
                 continue
-            if any(u.search(u.subject(text, ix.folded), sentence[0], sentence[1])
-                   for u in compiled.unless.get(rule.id, [])):
+            if unless and any(u.search(u.subject(text, ix.folded), sentence[0], sentence[1]) for u in unless):
                 continue
             if rule.near:
                 found = _near(compiled.could_match("n", rule.id, possible), ix, sentence, start, end, cues)
@@ -377,7 +394,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
                     start, end = min(start, found[0]), max(end, clause[1])
                     while end > start and text[end - 1] in " ,;:":
                         end -= 1
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken and any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
             finding, edit = _act(compiled, rule, text, field_name, audience, sentence, start, end, key)
@@ -477,7 +494,7 @@ def _replace_with_article(text: str, start: int, end: int, replacement: str, rul
 def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
                 field_name: str) -> tuple[str, list[Rewrite], list[tuple[int, int]]]:
     """The text with non-overlapping edits applied, tidied sentence by sentence, the rewrites, and
-    where the rewritten sentences now stand in the new text."""
+    the sentences left as they were."""
     if not edits:
         return text, [], []
     accepted: list[Edit] = []
@@ -487,17 +504,16 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     accepted.sort()
     pieces: list[str] = []
     rewrites: list[Rewrite] = []
-    placed: list[tuple[int, int]] = []
-    length = 0  # of the pieces so far
+    untouched: list[tuple[int, int]] = []
     cursor = 0
     for s_start, s_end in spans or [(0, len(text))]:
         inside = [e for e in accepted if s_start <= e.start and e.end <= s_end]
         if not inside:
+            untouched.append((s_start, s_end))
             continue
         before = text[s_start:s_end]
         after = _tidy(_splice(text, s_start, s_end, inside), before)
         pieces.append(text[cursor:s_start])
-        length += s_start - cursor
         if not after:  # drop the sentence and the space that followed it
             nxt = s_end
             while nxt < len(text) and text[nxt] in " \t":
@@ -505,18 +521,12 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
             cursor = nxt
         else:
             pieces.append(after)
-            placed.append((length, length + len(after)))
-            length += len(after)
             cursor = s_end
         rules = tuple(dict.fromkeys(e.rule for e in inside))
         rewrites.append(Rewrite(field_name, rules, before, after))
     pieces.append(text[cursor:])
     cleaned = "".join(pieces)
-    if cleaned.strip() != text.strip():
-        lead = len(cleaned) - len(cleaned.lstrip())
-        cleaned = cleaned.strip()
-        placed = [(max(0, a - lead), min(len(cleaned), b - lead)) for a, b in placed]
-    return cleaned, rewrites, placed
+    return cleaned.strip() if cleaned.strip() != text.strip() else cleaned, rewrites, untouched
 
 
 def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:

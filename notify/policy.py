@@ -27,6 +27,9 @@ STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "y
              "people", "users", "sorry", "apologise", "apologize", "today", "morning"}
 
 
+Parts = list[tuple[str, list[tuple[int, int]] | None]]  # texts and which of their sentences count (None: all)
+
+
 @dataclass(frozen=True)
 class PolicyResult:
     """What the policy layer made of one text or record for one audience."""
@@ -95,12 +98,12 @@ class Policy:
         """A plain message: the whole text is one field and must carry every required element."""
         rules = self.rules_for(audience)
         found = scan(self.compiled, rules, text, "text", audience)
-        cleaned, rewrites = _fix_until_stable(self, rules, found, "text", audience, None)
+        cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None)
         facts = _facts_from_text(text)
         findings = list(found.findings)
         for rule in rules:
             if rule.action is Action.require and _applies(rule, facts):
-                findings += self._require_check(rule, "text", cleaned, facts, whole_text=True)
+                findings += self._require_check(rule, "text", cleaned, facts, whole_text=True, parts=parts)
         findings = self._suggest(findings, facts)
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
@@ -121,7 +124,7 @@ class Policy:
                 continue
             found = scan(self.compiled, rules, text, name, audience, extra)
             findings += found.findings
-            cleaned[name], changed = _fix_until_stable(self, rules, found, name, audience, extra)
+            cleaned[name], changed, _ = _fix_until_stable(self, rules, found, name, audience, extra)
             rewrites += changed
         facts = replace(facts_from_incident(incident), impact=cleaned.get("impact") or incident.impact)
         for rule in rules:
@@ -147,14 +150,16 @@ class Policy:
         return out
 
     def _require_check(self, rule: Rule, field_name: str, text: str, facts: Facts, *, whole_text: bool,
-                       incident: Incident | None = None) -> list[Finding]:
+                       incident: Incident | None = None, parts: Parts | None = None) -> list[Finding]:
+        """A finding when the element is missing from text (read as `parts` when given)."""
+        parts = parts if parts is not None else [(text, None)]
         if rule.relates_to:
             if incident is None or not text:
                 return []
             other = getattr(incident, rule.relates_to, "")
             if not other or _shares_words(text, other, incident.components):
                 return []
-        elif self._satisfied(rule, text) or self._addressed(rule, text, field_name):
+        elif self._satisfied(rule, parts) or self._addressed(rule, parts, field_name):
             return []
         spans = sentence_spans(text)
         tail = len(text.rstrip())
@@ -164,46 +169,58 @@ class Policy:
                         action="require", field=field_name, start=start, end=end, text=text[start:end],
                         message=rule.message, suggestion=suggestion)]
 
-    def _addressed(self, rule: Rule, text: str, field_name: str) -> bool:
+    def _addressed(self, rule: Rule, parts: Parts, field_name: str) -> bool:
         """A flagged attempt (a deflection, say) is reported as itself, not as a missing element."""
-        if not rule.addressed_by or not text:
+        if not rule.addressed_by:
             return False
         others = [self.ruleset.rule(rule_id) for rule_id in rule.addressed_by]
-        return bool(scan(self.compiled, others, text, field_name, "internal").findings)
+        return any(text and scan(self.compiled, others, text, field_name, "internal", only=only).findings
+                   for text, only in parts)
 
-    def _satisfied(self, rule: Rule, text: str) -> bool:
+    def _satisfied(self, rule: Rule, parts: Parts) -> bool:
         """Some sentence carries the element, and is not disqualified (a token remedy, say)."""
-        ix = index(self.compiled, text)
         unless = self.compiled.unless.get(rule.id, [])
-        tried: set[int] = set()
-        for regex, places in self.compiled.could_match("p", rule.id, ix.located):
-            subject = regex.subject(text, ix.folded)
-            for w_start, w_end in ix.windows(places):
-                for start, end in ix.spans:
-                    if start < w_start or end > w_end or start in tried or not regex.search(subject, start, end):
-                        continue
-                    tried.add(start)
-                    if any(u.search(u.subject(text, ix.folded), start, end) for u in unless):
-                        continue
-                    if rule.first_person and not FIRST_PERSON.search(text, start, end):
-                        continue
-                    return True
+        for text, only in parts:
+            ix = index(self.compiled, text)
+            allowed = None if only is None else set(only)
+            tried: set[int] = set()
+            for regex, places in self.compiled.could_match("p", rule.id, ix.located):
+                subject = regex.subject(text, ix.folded)
+                for w_start, w_end in ix.windows(places):
+                    for span in ix.spans:
+                        start, end = span
+                        if start < w_start or end > w_end or start in tried or (allowed is not None and span not in allowed) \
+                                or not regex.search(subject, start, end):
+                            continue
+                        tried.add(start)
+                        if any(u.search(u.subject(text, ix.folded), start, end) for u in unless):
+                            continue
+                        if rule.first_person and not FIRST_PERSON.search(text, start, end):
+                            continue
+                        return True
         return False
 
 
 def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
-                      extra: PhraseMatcher | None) -> tuple[str, list[Rewrite]]:
-    """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave."""
-    text, rewrites, placed = apply_edits(found.text, found.spans, found.edits, name)
-    if not placed or not scan(policy.compiled, rules, text, name, audience, extra, only=placed).edits:
-        return text, rewrites
+                      extra: PhraseMatcher | None) -> tuple[str, list[Rewrite], Parts]:
+    """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave.
+
+    Also returns the cleaned text as parts already indexed: the sentences left untouched in the
+    original and the rewritten ones, so that the required elements are read without a new index.
+    """
+    text, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
+    if not rewrites:
+        return text, rewrites, [(text, None)]
+    changed = "\n\n".join(r.after for r in rewrites if r.after)  # a blank line always ends a sentence
+    if not changed or not scan(policy.compiled, rules, changed, name, audience, extra).edits:  # the usual case
+        return text, rewrites, [(found.text, untouched)] + ([(changed, None)] if changed else [])
     for _ in range(3):
         again = scan(policy.compiled, rules, text, name, audience, extra)
         if not again.edits:
             break
         text, more, _ = apply_edits(text, again.spans, again.edits, name)
         rewrites += more
-    return text, rewrites
+    return text, rewrites, [(text, None)]
 
 
 def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:

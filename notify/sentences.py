@@ -69,14 +69,6 @@ def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) 
         spans.append((first, first + len(kept)))
 
 
-def sentence_at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    """The sentence holding offset pos (the nearest one when pos falls between sentences)."""
-    for start, end in spans:
-        if pos < end:
-            return (start, end)
-    return spans[-1] if spans else (0, 0)
-
-
 def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int, bool]:
     """The clause around [start, end) within a sentence, with its leading separator.
 

@@ -124,6 +124,18 @@ def test_a_token_remedy_and_a_non_apology_block(policy: Policy):
         "apology.non-apology", "responsibility.deflection", "remedy.missing"}
 
 
+def test_required_elements_are_read_in_the_cleaned_text(policy: Policy):
+    """An apology inside a sentence the fix drops is gone; one in a sentence it rewrites stays."""
+    dropped = policy.check_text("Sign-in failed for customers in Europe. "
+                                "We are sorry that AWS broke and you could not sign in.", "public")
+    assert "sorry" not in dropped.fields["text"]
+    assert "apology-missing" in {f.rule for f in dropped.blocking}
+    rewritten = policy.check_text("Sign-in failed for customers in Europe. "
+                                  "Stripe is to blame, we apologize that you could not sign in.", "public")
+    assert "Stripe" not in rewritten.fields["text"] and "apologize" in rewritten.fields["text"]
+    assert "apology-missing" not in {f.rule for f in rewritten.findings}
+
+
 def test_an_apology_that_does_not_say_what_for_is_warned(policy: Policy):
     incident = load_incident(str(EXAMPLES / "identified.yaml")).model_copy(update={"apology": "We are sorry."})
     result = policy.check_incident(incident, "customers")
