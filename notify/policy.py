@@ -182,15 +182,13 @@ class Policy:
         unless = self.compiled.unless.get(rule.id, [])
         for text, only in parts:
             ix = index(self.compiled, text)
-            allowed = None if only is None else set(only)
+            sentences = ix.spans if only is None else only
             tried: set[int] = set()
             for regex, places in self.compiled.could_match("p", rule.id, ix.located):
                 subject = regex.subject(text, ix.folded)
                 for w_start, w_end in ix.windows(places):
-                    for span in ix.spans:
-                        start, end = span
-                        if start < w_start or end > w_end or start in tried or (allowed is not None and span not in allowed) \
-                                or not regex.search(subject, start, end):
+                    for start, end in sentences:
+                        if start < w_start or end > w_end or start in tried or not regex.search(subject, start, end):
                             continue
                         tried.add(start)
                         if any(u.search(u.subject(text, ix.folded), start, end) for u in unless):
