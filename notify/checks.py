@@ -275,9 +275,11 @@ class Scan:
     edits: list[Edit]
 
 
-@dataclass(frozen=True)
+@dataclass
 class TextIndex:
-    """What every check of one text needs first: its folded form, sentences, phrase hits, literals."""
+    """What every check of one text needs first: its folded form, sentences, phrase hits, literals.
+
+    Read-only once built (it is cached and shared by the checks of one text)."""
 
     text: str
     folded: str
@@ -285,9 +287,11 @@ class TextIndex:
     by_owner: dict[str, list[Hit]]
     located: dict[str, list[int] | None]
     ends: list[int] = field(init=False, repr=False)
+    known_windows: dict[int, list[tuple[int, int]]] = field(init=False, repr=False)  # by id() of places lists
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ends", [end for _, end in self.spans])
+        self.ends = [end for _, end in self.spans]
+        self.known_windows = {}
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The sentence holding offset pos (the next one when pos falls between sentences)."""
@@ -297,7 +301,15 @@ class TextIndex:
         return spans[min(bisect_right(self.ends, pos), len(spans) - 1)]
 
     def windows(self, places: list[int] | None) -> list[tuple[int, int]]:
-        """The sentences holding any of the places, each once, in order; the whole text when places is None."""
+        """The sentences holding any of the places, each once, in order; the whole text when places is None.
+
+        Kept per list: patterns that need the same literals share one list of places."""
+        known = self.known_windows.get(id(places))
+        if known is None:
+            known = self.known_windows[id(places)] = self._windows(places)
+        return known
+
+    def _windows(self, places: list[int] | None) -> list[tuple[int, int]]:
         spans = self.spans
         if places is None or not spans:
             return [(0, len(self.text))]

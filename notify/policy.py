@@ -72,6 +72,7 @@ class Policy:
         self.ruleset = ruleset
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
+        self._audiences = {audience: ruleset.for_audience(audience) for audience in AUDIENCES}
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = (), language: str = "en") -> Policy:
@@ -90,9 +91,10 @@ class Policy:
         return policy
 
     def rules_for(self, audience: str) -> list[Rule]:
+        """The rules that apply to an audience, in pack order (a shared list: do not change it)."""
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience {audience!r}")
-        return self.ruleset.for_audience(audience)
+        return self._audiences[audience]
 
     def check_text(self, text: str, audience: str = "customers") -> PolicyResult:
         """A plain message: the whole text is one field and must carry every required element."""
@@ -173,7 +175,7 @@ class Policy:
         """A flagged attempt (a deflection, say) is reported as itself, not as a missing element."""
         if not rule.addressed_by:
             return False
-        others = [self.ruleset.rule(rule_id) for rule_id in rule.addressed_by]
+        others = [self._by_id[rule_id] for rule_id in rule.addressed_by]
         return any(text and scan(self.compiled, others, text, field_name, "internal", only=only).findings
                    for text, only in parts)
 

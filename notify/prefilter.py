@@ -32,7 +32,7 @@ def leading_literals(pattern: str) -> set[str] | None:
 def selectivity(literals: set[str]) -> int:
     """How rarely the least rare of these literals is likely to occur: common words score 0."""
     def one(literal: str) -> int:
-        if literal == DIGIT:
+        if literal == DIGIT or literal.isdigit():
             return 1
         core = literal.strip()
         if core in RARE_CHARACTERS:
@@ -78,6 +78,8 @@ def _element(op: object, arg: object) -> set[str] | None:
     if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1:  # type: ignore[index]
         return _required(list(arg[2]))  # type: ignore[index]
     if op is C.IN and arg and all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
+        if all(kind is C.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
+            return {chr(code) for _, code in arg}  # type: ignore[attr-defined]  # '[45]': a 4 or a 5
         return {DIGIT}
     return None
 

@@ -183,7 +183,7 @@ def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> R
                 change["audiences"] = tuple(change["audiences"])
             rules[rule_id] = dataclasses.replace(rules[rule_id], **change)
     ruleset = RuleSet(rules=list(rules.values()), lists=lists)
-    _check_list_references(ruleset)
+    _check_references(ruleset)
     return ruleset
 
 
@@ -210,11 +210,18 @@ def _pack_files(directory: Path) -> Iterable[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"})
 
 
-def _check_list_references(ruleset: RuleSet) -> None:
+def _check_references(ruleset: RuleSet) -> None:
+    """Every word list and rule a rule names exists."""
+    known = {r.id for r in ruleset.rules}
     for rule in ruleset.rules:
         names = rule.lists + (rule.near.lists if rule.near else ())
         for name in names:
             if name not in ruleset.lists:
                 hint = did_you_mean(name, ruleset.lists)
                 raise PolicyPackError(f"rule {rule.id!r}: lists: no word list named {name!r}"
+                                      + (f"; {hint}" if hint else ""), path=rule.pack)
+        for other in rule.addressed_by:
+            if other not in known:
+                hint = did_you_mean(other, known)
+                raise PolicyPackError(f"rule {rule.id!r}: addressed_by: no rule {other!r}"
                                       + (f"; {hint}" if hint else ""), path=rule.pack)

@@ -21,16 +21,15 @@ class Facts:
     contact_phone: str = ""
     is_open: bool = True
     is_maintenance: bool = False
+    made: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)  # kind -> sentence
 
 
 def suggest(kind: str, facts: Facts) -> str:
-    return {
-        "apology": apology,
-        "responsibility": responsibility,
-        "remedy": remedy,
-        "contact": contact,
-        "next_update": next_update,
-    }[kind](facts)
+    """The suggested sentence of this kind, built once per Facts (several findings may ask)."""
+    made = facts.made.get(kind)
+    if made is None:
+        made = facts.made[kind] = BUILDERS[kind](facts)
+    return made
 
 
 _SUBJECT = re.compile(
@@ -99,3 +98,7 @@ def next_update(facts: Facts) -> str:
     if when is None:
         return "We will post our next update within the hour, even if nothing has changed."
     return f"We will post our next update by {when:%H:%M} UTC, even if nothing has changed."
+
+
+BUILDERS = {"apology": apology, "responsibility": responsibility, "remedy": remedy, "contact": contact,
+            "next_update": next_update}
