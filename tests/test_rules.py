@@ -100,7 +100,7 @@ def pack(tmp_path: Path, text: str, name: str = "ours.yaml") -> Path:
         ("rules:\n  - id: ours-x\n    category: responsibility.missing\n    severity: error\n    action: require\n"
          "    message: A message long enough.\n    patterns: [ours]\n    addressed_by: [responsibility-deflections]\n"
          "    examples: {bad: [a], good: [ours]}\n",
-         "rule 'ours-x': addressed_by: no rule 'responsibility-deflections'; did you mean 'responsibility-deflection'?"),
+         "addressed_by: no rule 'responsibility-deflections'; did you mean 'responsibility-deflection'?"),
         ("overrides:\n  canned-script-line: {enabled: false}\n",
          "overrides a rule that does not exist: 'canned-script-line'; did you mean 'canned-script-lines'?"),
     ],
