@@ -13,7 +13,7 @@ from re import _constants as C  # type: ignore[attr-defined]  # the parser re it
 
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
-DIGIT = "\x00digit"  # stands for any digit: a pattern that needs one skips sentences without
+ANY_SCRIPT = "\x00digit"  # with ASCII digits as literals: \d matches the digits of other scripts too
 COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
                 "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
 
@@ -32,7 +32,9 @@ def leading_literals(pattern: str) -> set[str] | None:
 def selectivity(literals: set[str]) -> int:
     """How rarely the least rare of these literals is likely to occur: common words score 0."""
     def one(literal: str) -> int:
-        if literal == DIGIT or literal.isdigit():
+        if literal == ANY_SCRIPT:
+            return 99  # says nothing about how rare the others are
+        if literal.isdigit():
             return 1
         core = literal.strip()
         if core in RARE_CHARACTERS:
@@ -56,6 +58,8 @@ def _required(items: list) -> set[str] | None:  # type: ignore[type-arg]
                 index += 1
             if len(run) >= MIN_LITERAL or (len(run) == 1 and run[0] in RARE_CHARACTERS):
                 found = {"".join(run)}
+            elif index < len(items) and (digits := _digits_at(*items[index])):
+                found = {"".join(run) + d if d != ANY_SCRIPT else d for d in digits}  # '-3' in 'db-3'
         else:
             found = _element(op, arg)
             index += 1
@@ -77,11 +81,18 @@ def _element(op: object, arg: object) -> set[str] | None:
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1:  # type: ignore[index]
         return _required(list(arg[2]))  # type: ignore[index]
-    if op is C.IN and arg and all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
-        if all(kind is C.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
-            return {chr(code) for _, code in arg}  # type: ignore[attr-defined]  # '[45]': a 4 or a 5
-        return {DIGIT}
-    return None
+    return _digits_at(op, arg)
+
+
+def _digits_at(op: object, arg: object) -> set[str] | None:
+    """The digits an element must start with: '[45]' a 4 or a 5; '\\d' or '\\d+' any digit, in any script."""
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1 and arg[2]:  # type: ignore[index]
+        op, arg = list(arg[2])[0]  # type: ignore[index]
+    if op is not C.IN or not arg or not all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
+        return None
+    if all(kind is C.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
+        return {chr(code) for _, code in arg}  # type: ignore[attr-defined]
+    return set("0123456789") | {ANY_SCRIPT}
 
 
 def _digits_only(item: tuple[object, object]) -> bool:
@@ -111,9 +122,9 @@ class Prefilter:
             if literals is None:
                 self.always.add(key)
                 continue
-            if DIGIT in literals:  # ASCII digits; other scripts' digits are handled in locate
+            if ANY_SCRIPT in literals:  # a text with other scripts' digits runs the pattern everywhere
                 self.needs_digit.append(key)
-                literals = (literals - {DIGIT}) | set("0123456789")
+                literals = literals - {ANY_SCRIPT}
             for literal in literals:
                 owners.setdefault(literal, set()).add(key)
         self.literals: dict[str, tuple[str, ...]] = {literal: tuple(sorted(keys)) for literal, keys in owners.items()}
