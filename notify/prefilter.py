@@ -87,7 +87,7 @@ def _element(op: object, arg: object) -> set[str] | None:
 def _digits_at(op: object, arg: object) -> set[str] | None:
     """The digits an element must start with: '[45]' a 4 or a 5; '\\d' or '\\d+' any digit, in any script."""
     if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1 and arg[2]:  # type: ignore[index]
-        op, arg = list(arg[2])[0]  # type: ignore[index]
+        op, arg = arg[2][0]  # type: ignore[index]
     if op is not C.IN or not arg or not all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
         return None
     if all(kind is C.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
