@@ -4,136 +4,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from re import _constants as C  # type: ignore[attr-defined]  # the parser's opcodes (3.11+)
 
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
+from notify.patterns import FLAGS, Regex
 from notify.prefilter import Prefilter
 from notify.rules import Action, Rule, RuleSet
 from notify.sentences import clause_at, sentence_spans
 
-FLAGS = re.IGNORECASE
 VOWEL_SOUND = re.compile(
     r"^(?:(?i:[aeio]|u(?!ni|se|sa|su|ro|ti|ku)|hou?r|honest|heir)|[FHLMNRSX](?:[A-Z0-9]|\b)|[AEIOU][A-Z])"
 )
-
-
-class Regex:
-    """A rule pattern, compiled on first use (a short message needs few of them).
-
-    Without a case-sensitive part it runs on the folded (lower-cased) text and without
-    IGNORECASE, which Python's engine scans about twice as fast; offsets are the same. A leading
-    `\\b` before a literal start is checked by hand instead: without it the engine can jump to
-    the literal (or its first characters) rather than trying the pattern at every position.
-    """
-
-    __slots__ = ("_compiled", "bounded", "flags", "on_folded", "source", "spanned")
-
-    def __init__(self, source: str) -> None:
-        lowered = _lower_pattern(source)
-        self.on_folded = lowered is not None
-        self.source = lowered if lowered is not None else source
-        self.flags = 0 if self.on_folded else FLAGS
-        if not self.on_folded and _wholly_case_sensitive(source):  # '(?-i:...)' around it all
-            self.source, self.flags = source[5:-1], 0
-        self.bounded = self.flags == 0 and _boundary_strippable(self.source)
-        if self.bounded:
-            self.source = self.source[2:]
-        self.spanned = "(?P<span>" in self.source  # the finding is that group, not the whole match
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(self.source, self.flags)
-        return self._compiled
-
-    def subject(self, text: str, folded: str) -> str:
-        return folded if self.on_folded else text
-
-    def search(self, subject: str, pos: int, endpos: int) -> re.Match[str] | None:
-        """Like Pattern.search, with the stripped leading `\\b` honoured."""
-        pattern = self.pattern
-        while True:
-            m = pattern.search(subject, pos, endpos)
-            if m is None or not self.bounded or _at_boundary(subject, m.start()):
-                return m
-            pos = m.start() + 1
-
-    def finditer(self, subject: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-        """Like Pattern.finditer (the stripped patterns never match empty), `\\b` honoured."""
-        if not self.bounded:
-            return self.pattern.finditer(subject, pos, endpos)
-        return self._bounded_matches(subject, pos, endpos)
-
-    def _bounded_matches(self, subject: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-        while (m := self.search(subject, pos, endpos)) is not None:
-            yield m
-            pos = m.end()
-
-    def __getstate__(self) -> tuple[str, bool, int, bool]:
-        return self.source, self.on_folded, self.flags, self.bounded
-
-    def __setstate__(self, state: tuple[str, bool, int, bool]) -> None:
-        self.source, self.on_folded, self.flags, self.bounded = state
-        self.spanned = "(?P<span>" in self.source
-        self._compiled = None
-
-
-def _wholly_case_sensitive(source: str) -> bool:
-    if not (source.startswith("(?-i:") and source.endswith(")")):
-        return False
-    from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
-
-    try:
-        data = _parser.parse(source, FLAGS).data
-    except re.error:
-        return False
-    return len(data) == 1 and data[0][0] is C.SUBPATTERN and data[0][1][0] is None
-
-
-def _at_boundary(subject: str, index: int) -> bool:
-    """What `\\b` tests before a match that starts at index (never at the end of the subject)."""
-    before = index > 0 and (subject[index - 1].isalnum() or subject[index - 1] == "_")
-    here = subject[index].isalnum() or subject[index] == "_"
-    return before != here
-
-
-def _boundary_strippable(source: str) -> bool:
-    """A leading `\\b` on a whole pattern (no top-level `|`) whose rest starts with a literal or a
-    set of literals, so that the engine can search for that start and the match is never empty."""
-    if not source.startswith("\\b"):
-        return False
-    from re import _compiler, _parser  # type: ignore[attr-defined]  # only when a pack is compiled
-
-    try:
-        whole, rest = _parser.parse(source), _parser.parse(source[2:])
-    except re.error:
-        return False
-    if len(whole.data) < 2 or whole.data[0] != (C.AT, C.AT_BOUNDARY):
-        return False
-    return bool(_compiler._get_literal_prefix(rest, 0)[0]) or _compiler._get_charset_prefix(rest, 0) is not None
-
-
-def _lower_pattern(source: str) -> str | None:
-    """The pattern with its literals lower-cased (escapes and group names kept), or None where case matters."""
-    if "(?-i" in source or not source.isascii():
-        return None
-    out = []
-    index = 0
-    while index < len(source):
-        if source.startswith("(?P", index):
-            close = source.index(">" if source.startswith("(?P<", index) else ")", index)
-            out.append(source[index:close + 1])
-            index = close + 1
-        elif source[index] == "\\":
-            out.append(source[index:index + 2])
-            index += 2
-        else:
-            out.append(source[index].lower())
-            index += 1
-    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,9 +257,9 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             windows = ix.windows(places)
             if chosen is not None:
                 windows = [w for w in (spans if places is None else windows) if w in chosen]
-            subject, spanned = regex.subject(text, ix.folded), regex.spanned
+            spanned = regex.spanned
             for window_start, window_end in windows:
-                for m in regex.finditer(subject, window_start, window_end):
+                for m in regex.finditer(ix, window_start, window_end):
                     start, end = m.span("span") if spanned else m.span()
                     if end > start:
                         candidates.append((start, end, text[start:end]))
@@ -395,7 +277,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             sentence = ix.sentence_at(start)
             if rule.skip_product_names and _in_product_name(text, sentence[0], start, key):
                 continue
-            if unless and any(u.search(u.subject(text, ix.folded), sentence[0], sentence[1]) for u in unless):
+            if unless and any(u.search(ix, sentence[0], sentence[1]) for u in unless):
                 continue
             if rule.near:
                 found = _near(compiled.could_match("n", rule.id, possible), ix, sentence, start, end, cues)
@@ -448,7 +330,7 @@ def _near(patterns: list[tuple[Regex, list[int] | None]], ix: TextIndex, sentenc
         if c_start <= cue.start and cue.end <= c_end and not (cue.start >= start and cue.end <= end):
             return cue.start, cue.end
     for regex, _ in patterns:
-        m = regex.search(regex.subject(text, ix.folded), c_start, c_end)
+        m = regex.search(ix, c_start, c_end)
         if m and not (m.start() >= start and m.end() <= end):
             return m.span()
     return None

@@ -80,8 +80,8 @@ class Policy:
         from notify import cache
 
         dirs = pack_dirs(extra_dirs, language=language)
-        code = [Path(__file__).with_name(m) for m in ("policy.py", "checks.py", "rules.py", "matcher.py",
-                                                      "prefilter.py")]  # a changed class must not unpickle
+        modules = ("policy.py", "checks.py", "rules.py", "matcher.py", "prefilter.py", "patterns.py")
+        code = [Path(__file__).with_name(m) for m in modules]  # a changed class must not unpickle
         name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
         cached = cache.load(name)
         if isinstance(cached, cls):
@@ -187,13 +187,12 @@ class Policy:
             sentences = ix.spans if only is None else only
             tried: set[int] = set()
             for regex, places in self.compiled.could_match("p", rule.id, ix.located):
-                subject = regex.subject(text, ix.folded)
                 for w_start, w_end in ix.windows(places):
                     for start, end in sentences:
-                        if start < w_start or end > w_end or start in tried or not regex.search(subject, start, end):
+                        if start < w_start or end > w_end or start in tried or not regex.search(ix, start, end):
                             continue
                         tried.add(start)
-                        if any(u.search(u.subject(text, ix.folded), start, end) for u in unless):
+                        if any(u.search(ix, start, end) for u in unless):
                             continue
                         if rule.first_person and not FIRST_PERSON.search(text, start, end):
                             continue

@@ -13,7 +13,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notify.checks import FLAGS, Regex, index
+from notify.checks import index
+from notify.patterns import FLAGS, Regex
 from notify.policy import Policy
 from notify.sentences import sentence_spans
 
@@ -36,6 +37,7 @@ def test_the_fast_paths_are_in_use():
     """Otherwise the properties below would pass without testing anything."""
     regexes = [Regex(p) for p in PATTERNS]
     assert sum(r.bounded for r in regexes) >= 20
+    assert sum(r.head is not None for r in regexes) >= 3
     assert len(POLICY.compiled.prefilter.needs_digit) >= 3
     assert len(POLICY.compiled.prefilter.always) <= 5
 
@@ -47,11 +49,11 @@ def test_each_pattern_matches_as_plain_re_does(text: str):
     for source in PATTERNS:
         regex = Regex(source)
         plain = re.compile(source, FLAGS)
-        subject = regex.subject(text, ix.folded)  # folding (’ to ', – to -) is on purpose; the rest must not show
-        assert [m.span() for m in regex.finditer(subject, 0, len(text))] == \
+        subject = ix.folded if regex.on_folded else text  # folding (’ to ', – to -) is on purpose
+        assert [m.span() for m in regex.finditer(ix, 0, len(text))] == \
             [m.span() for m in plain.finditer(subject)], source
         for start, end in sentence_spans(text)[:3]:
-            found, expected = regex.search(subject, start, end), plain.search(subject, start, end)
+            found, expected = regex.search(ix, start, end), plain.search(subject, start, end)
             assert (found and found.span()) == (expected and expected.span()), source
 
 
@@ -65,7 +67,7 @@ def test_the_prefilter_never_hides_a_sentence_that_matches(text: str):
         for kind, patterns in sources.items():
             for i, source in enumerate(patterns):
                 plain, key = re.compile(source, FLAGS), f"{kind}:{rule.id}#{i}"
-                subject = Regex(source).subject(text, ix.folded)
+                subject = ix.folded if Regex(source).on_folded else text
                 for sentence in ix.spans:
                     if plain.search(subject, *sentence) is None:
                         continue
