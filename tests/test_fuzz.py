@@ -20,7 +20,7 @@ def test_no_request_makes_the_service_fail(tmp_path: Path):
             [sys.executable, "-m", "schemathesis.cli", "run", f"{service.url}/openapi.json",
              "--checks", "not_a_server_error", "--max-examples", "40", "-H", "Authorization: Bearer fuzz",
              "--phases", "examples,coverage,fuzzing", "--no-color"],
-            capture_output=True, text=True, timeout=600)
+            capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache stays out of the checkout
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     from notify.review import Review
     from notify.store import open_store
