@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher
@@ -27,7 +27,16 @@ STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "y
              "people", "users", "sorry", "apologise", "apologize", "today", "morning"}
 
 
-Parts = list[tuple[str, list[tuple[int, int]] | None]]  # texts and which of their sentences count (None: all)
+class Part(NamedTuple):
+    """Some sentences of the cleaned text, as they stand in a text that was already checked."""
+
+    text: str
+    only: list[tuple[int, int]] | None  # which of its sentences count; None: all of them
+    findings: list[Finding] | None = None  # what the audience's rules found in it, where known
+    rules: frozenset[str] = frozenset()  # the rules that were run to find them
+
+
+Parts = list[Part]
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ class Policy:
     def _require_check(self, rule: Rule, field_name: str, text: str, facts: Facts, *, whole_text: bool,
                        incident: Incident | None = None, parts: Parts | None = None) -> list[Finding]:
         """A finding when the element is missing from text (read as `parts` when given)."""
-        parts = parts if parts is not None else [(text, None)]
+        parts = parts if parts is not None else [Part(text, None)]
         if rule.relates_to:
             if incident is None or not text:
                 return []
@@ -176,13 +185,22 @@ class Policy:
         if not rule.addressed_by:
             return False
         others = [self._by_id[rule_id] for rule_id in rule.addressed_by]
-        return any(text and scan(self.compiled, others, text, field_name, "internal", only=only).findings
-                   for text, only in parts)
+        for part in parts:
+            if not part.text:
+                continue
+            if part.findings is not None and set(rule.addressed_by) <= part.rules:
+                sentences = index(self.compiled, part.text).spans if part.only is None else part.only
+                if any(f.rule in rule.addressed_by and any(a <= f.start < b for a, b in sentences)
+                       for f in part.findings):
+                    return True
+            elif scan(self.compiled, others, part.text, field_name, "internal", only=part.only).findings:
+                return True
+        return False
 
     def _satisfied(self, rule: Rule, parts: Parts) -> bool:
         """Some sentence carries the element, and is not disqualified (a token remedy, say)."""
         unless = self.compiled.unless.get(rule.id, [])
-        for text, only in parts:
+        for text, only, *_ in parts:
             ix = index(self.compiled, text)
             sentences = ix.spans if only is None else only
             tried: set[int] = set()
@@ -207,19 +225,22 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
     Also returns the cleaned text as parts already indexed: the sentences left untouched in the
     original and the rewritten ones, so that the required elements are read without a new index.
     """
+    ran = frozenset(r.id for r in rules)
     text, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
     if not rewrites:
-        return text, rewrites, [(text, None)]
+        return text, rewrites, [Part(text, None, found.findings, ran)]
     changed = "\n\n".join(r.after for r in rewrites if r.after)  # a blank line always ends a sentence
-    if not changed or not scan(policy.compiled, rules, changed, name, audience, extra).edits:  # the usual case
-        return text, rewrites, [(found.text, untouched)] + ([(changed, None)] if changed else [])
+    again = scan(policy.compiled, rules, changed, name, audience, extra) if changed else None
+    if again is None or not again.edits:  # the usual case
+        return text, rewrites, [Part(found.text, untouched, found.findings, ran)] + \
+            ([Part(changed, None, again.findings, ran)] if again else [])
     for _ in range(3):
         again = scan(policy.compiled, rules, text, name, audience, extra)
         if not again.edits:
             break
         text, more, _ = apply_edits(text, again.spans, again.edits, name)
         rewrites += more
-    return text, rewrites, [(text, None)]
+    return text, rewrites, [Part(text, None)]
 
 
 def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:
