@@ -12,6 +12,8 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 
 def fold(text: str) -> str:
     """Lower-case and straighten quotes without changing any offset."""
+    if text.isascii():
+        return text.lower()
     folded = text.translate(_FOLD).lower()
     if len(folded) != len(text):  # a few characters lower-case to two; keep those as they are
         folded = "".join(c.translate(_FOLD).lower() if len(c.lower()) == 1 else c for c in text)

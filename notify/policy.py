@@ -202,19 +202,20 @@ class Policy:
         unless = self.compiled.unless.get(rule.id, [])
         for text, only, *_ in parts:
             ix = index(self.compiled, text)
-            sentences = ix.spans if only is None else only
+            allowed = None if only is None else set(only)
             tried: set[int] = set()
             for regex, places in self.compiled.could_match("p", rule.id, ix.located):
-                for w_start, w_end in ix.windows(places):
-                    for start, end in sentences:
-                        if start < w_start or end > w_end or start in tried or not regex.search(ix, start, end):
-                            continue
-                        tried.add(start)
-                        if any(u.search(ix, start, end) for u in unless):
-                            continue
-                        if rule.first_person and not FIRST_PERSON.search(text, start, end):
-                            continue
-                        return True
+                sentences = ix.spans if places is None else ix.windows(places)  # those holding its literals
+                for start, end in sentences:
+                    if start in tried or (allowed is not None and (start, end) not in allowed) \
+                            or not regex.search(ix, start, end):
+                        continue
+                    tried.add(start)
+                    if any(u.search(ix, start, end) for u in unless):
+                        continue
+                    if rule.first_person and not FIRST_PERSON.search(text, start, end):
+                        continue
+                    return True
         return False
 
 
