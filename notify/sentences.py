@@ -11,11 +11,27 @@ ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
     "u.s", "u.k", "a.m", "p.m", "min", "sec", "hr", "hrs", "dept", "ref", "cf", "al",
 }
-# A boundary is terminal punctuation, optional closing quotes/brackets, then white space
-# before something that can start a sentence; a blank line or a list item also ends one.
-# It opens with one character class so that the engine can skip straight to the next [.!?\n].
+
+
+def _not_after_abbreviation() -> str:
+    """Lookbehinds that refuse a full stop ending an abbreviation ('e.g.', 'Dr.') or an initial ('J.').
+
+    One per length, as lookbehinds must have a fixed width; the word must not be the tail of a
+    longer one ('zinc.' is not 'inc.')."""
+    by_length: dict[int, list[str]] = {}
+    for word in sorted(ABBREVIATIONS):
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    behind = [rf"(?<!(?<![A-Za-z.])(?i:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())]
+    return "".join(behind) + r"(?<!(?<![A-Za-z.])[A-Z]\.)"
+
+
+# A boundary is terminal punctuation (not after an abbreviation, and from the first of a run of
+# them), optional closing quotes/brackets, then white space before something that can start a
+# sentence; a blank line or a list item also ends one. It opens with one character class so that
+# the engine can skip straight to the next [.!?\n] instead of trying every position.
 _CANDIDATE = re.compile(
-    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n|(?<=\n)(?=\s*(?:[-*+]|\d+\.)\s))"
+    r"[.!?\n](?:(?<=[.!?])(?<![.!?].)" + _not_after_abbreviation()
+    + r"[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n|(?<=\n)(?=\s*(?:[-*+]|\d+\.)\s))"
 )
 # " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.
 CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s*\(\s*|\s*\)")
@@ -29,44 +45,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _CANDIDATE.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
-            continue
-        end = match.end()
-        _add_trimmed(spans, text, start, end)
+    for end in [m.end() for m in _CANDIDATE.finditer(text)] + [len(text)]:
+        piece = text[start:end]
+        kept = piece.strip()
+        if kept:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(kept)))
         start = end
-    _add_trimmed(spans, text, start, len(text))
     return spans
-
-
-_WORD_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ."
-_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """Whether the word before this dot (its run of letters and dots) is an abbreviation or an initial."""
-    low = max(0, dot - _LONGEST_ABBREVIATION - 2)
-    tail = text[low:dot]
-    run = tail[len(tail.rstrip(_WORD_CHARACTERS)):]
-    if len(run) == len(tail) and low > 0:  # the run goes further back: too long for an abbreviation,
-        first = dot - len(run)            # unless most of it is dots
-        while first > max(0, dot - 24) and text[first - 1] in _WORD_CHARACTERS:
-            first -= 1
-        run = text[first:dot]
-    token = run.lstrip(".")
-    if not token:
-        return False
-    if token.lower() in ABBREVIATIONS:
-        return True
-    return len(token) == 1 and token.isupper()  # an initial: "J. Smith"
-
-
-def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    kept = piece.strip()
-    if kept:
-        first = start + len(piece) - len(piece.lstrip())
-        spans.append((first, first + len(kept)))
 
 
 def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int, bool]:

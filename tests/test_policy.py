@@ -99,6 +99,7 @@ def test_every_rewrite_is_recorded_with_its_rule(policy: Policy):
         ("We paid $3.50 per seat, e.g. for Dr. Smith. It is fixed!", 2),
         ("Is it down? Yes.\n\n- item one\n- item two", 4),
         ("Version 4.12.0 shipped at 14:00 UTC. It broke exports.", 2),
+        ("Ask J. Smith. We replaced the zinc. Inc. ones stay. Then etc.! Done.", 4),
     ],
 )
 def test_sentences_survive_abbreviations_decimals_times_urls_versions(text: str, count: int):
