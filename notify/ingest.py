@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from notify.review import Review
+from notify.review import AlreadyClaimed, Review
 
 if TYPE_CHECKING:
     from notify.drafts import Draft
     from notify.incident import Incident
     from notify.service_config import ServiceConfig
+    from notify.store import Tx
     from notify.webhooks import Event
 
 HUMAN_FIELDS = ("title", "impact", "apology", "responsibility", "remedy", "contact", "actions",
@@ -60,20 +61,16 @@ def incident_from_event(event: Event, previous: dict[str, Any] | None, config: S
 
 
 def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:
-    """Claim the delivery id first, then store the revision: a retried or concurrent copy makes none."""
-    with review.store.transaction() as tx:
-        tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)"
+    """Store the revision and claim the delivery id in one transaction: a retried or concurrent copy
+    of the same delivery makes none."""
+    def claim(tx: Tx, draft_id: str) -> bool:
+        tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at, draft_id) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (source, delivery_id) DO NOTHING",
-                   (source, delivery_id, review.clock().isoformat()))
-        if tx.rowcount() != 1:
-            return Outcome(None, duplicate=True)
+                   (source, delivery_id, review.clock().isoformat(), draft_id))
+        return tx.rowcount() == 1
+
     try:
-        draft = review.create(incident, f"webhook:{source}", source=source)
-    except BaseException:
-        with review.store.transaction() as tx:  # let the sender's retry through
-            tx.execute("DELETE FROM webhook_deliveries WHERE source = ? AND delivery_id = ?", (source, delivery_id))
-        raise
-    with review.store.transaction() as tx:
-        tx.execute("UPDATE webhook_deliveries SET draft_id = ? WHERE source = ? AND delivery_id = ?",
-                   (draft.id, source, delivery_id))
+        draft = review.create(incident, f"webhook:{source}", source=source, claim=claim)
+    except AlreadyClaimed:
+        return Outcome(None, duplicate=True)
     return Outcome(draft, duplicate=False)

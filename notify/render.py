@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,8 +197,12 @@ class Renderer:
 _converters = threading.local()
 
 
+@lru_cache(maxsize=256)
 def to_html(markdown_source: str) -> str:
-    """Markdown to HTML with one converter per thread, reset between documents (building one is costly)."""
+    """Markdown to HTML with one converter per thread, reset between documents (building one is costly).
+
+    Kept for the last few hundred documents: a flapping alert or three audiences with the same
+    words ask for the same HTML again, and converting is the dearest step of a draft."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
         import markdown

@@ -7,6 +7,7 @@ and its audit entry land together; a refused or conflicting attempt is logged to
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from notify.incident import Incident
     from notify.policy import Policy
     from notify.render import Renderer
+    from notify.store import Tx
 
 Clock = Callable[[], datetime]
 
@@ -30,25 +32,65 @@ class ReviewRefused(NotifyError):
     exit_code = 1
 
 
+class AlreadyClaimed(Exception):
+    """Review.create's claim said no: this revision was asked for before."""
+
+
+Claim = Callable[["Tx", str], bool]
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+class Translations:
+    """Each language's rule packs and templates, loaded once and shared (a service's threads all use one)."""
+
+    def __init__(self) -> None:
+        self._policies: dict[str, Policy | None] = {}
+        self._renderers: dict[str, Renderer] = {}
+        self._lock = threading.Lock()
+
+    def policy(self, language: str) -> Policy | None:
+        """None for a language without rule packs: its text cannot be checked."""
+        from notify.errors import PolicyPackError
+        from notify.policy import Policy
+
+        with self._lock:
+            if language not in self._policies:
+                try:
+                    self._policies[language] = Policy.load(language=language)
+                except PolicyPackError:
+                    self._policies[language] = None
+            return self._policies[language]
+
+    def renderer(self, language: str) -> Renderer:
+        from notify.render import Renderer
+
+        with self._lock:
+            if language not in self._renderers:
+                self._renderers[language] = Renderer(language=language)
+            return self._renderers[language]
+
+
 class Review:
     def __init__(self, store: Store, *, policy: Policy | None = None, renderer: Renderer | None = None,
-                 clock: Clock = utc_now, four_eyes: bool = True) -> None:
+                 clock: Clock = utc_now, four_eyes: bool = True, translations: Translations | None = None) -> None:
         self.store = store
         self.policy = policy
         self.renderer = renderer
         self.clock = clock
         self.four_eyes = four_eyes
+        self.translations = translations or Translations()
 
     def create(self, incident: Incident, author: str, *, source: str = "cli", renderer: Renderer | None = None,
-               explain_cause: bool = False) -> Draft:
+               explain_cause: bool = False, claim: Claim | None = None) -> Draft:
         """Check, render every channel and store a new pending revision; older pending ones are superseded.
 
         Each translation in the record is checked with its own language's rule packs and rendered with
         its templates (messages named like "email_public.de"); a language without packs blocks the draft.
+        `claim` runs first in the storing transaction with the new draft's id; when it says no (a
+        webhook delivery seen before), nothing is stored and AlreadyClaimed is raised.
         """
         from notify.render import Renderer
 
@@ -62,14 +104,14 @@ class Review:
             renderer = self.renderer
         messages, report, blocked = _compose(incident, self.policy, renderer, explain_cause, suffix="")
         for language in sorted(incident.translations):
-            policy = self._policy_for(language)
+            policy = self.translations.policy(language)
             if policy is None:
                 report[f"language.{language}"] = {"verdict": "blocked", "rewrites": [],
                                                   "findings": [_unchecked(language)]}
                 blocked = True
                 continue
             more, more_report, more_blocked = _compose(incident.in_language(language), policy,
-                                                       self._renderer_for(language), explain_cause,
+                                                       self.translations.renderer(language), explain_cause,
                                                        suffix=f".{language}")
             messages.update(more)
             report.update(more_report)
@@ -79,6 +121,8 @@ class Review:
         with self.store.transaction() as tx:
             tx.lock(_incident_lock(incident.id))  # concurrent revisions of one incident take turns
             revision = drafts.next_revision(tx, incident.id)
+            if claim is not None and not claim(tx, drafts.draft_id(incident.id, revision)):
+                raise AlreadyClaimed(incident.id)
             draft = Draft(
                 id=drafts.draft_id(incident.id, revision), incident_id=incident.id, revision=revision,
                 state=PENDING, verdict="blocked" if blocked else "pass", author=author, created_at=now,
@@ -95,26 +139,6 @@ class Review:
                          draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
                                                     "content_hash": draft.content_hash, "source": source})
         return draft
-
-    def _renderer_for(self, language: str) -> Renderer:
-        from notify.render import Renderer
-
-        cache: dict[str, Renderer] = self.__dict__.setdefault("_renderers", {})
-        if language not in cache:
-            cache[language] = Renderer(language=language)
-        return cache[language]
-
-    def _policy_for(self, language: str) -> Policy | None:
-        from notify.errors import PolicyPackError
-        from notify.policy import Policy
-
-        cache = self.__dict__.setdefault("_policies", {})
-        if language not in cache:
-            try:
-                cache[language] = Policy.load(language=language)
-            except PolicyPackError:
-                cache[language] = None
-        return cache[language]  # type: ignore[no-any-return]
 
     def get(self, draft_id: str) -> Draft:
         with self.store.transaction() as tx:
@@ -284,7 +308,7 @@ def latest_record(store: Store, incident_id: str) -> dict[str, Any] | None:
     """The newest revision's record, read without loading every revision's messages."""
     import json
 
-    with store.transaction() as tx:
+    with store.read() as tx:
         rows = tx.execute("SELECT record_json FROM drafts WHERE incident_id = ? ORDER BY revision DESC LIMIT 1",
                           (incident_id,))
     return json.loads(rows[0]["record_json"]) if rows else None

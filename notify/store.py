@@ -70,6 +70,11 @@ class Store(ABC):
     def transaction(self) -> Any:
         """A context manager: one transaction, committed on success and rolled back on any error."""
 
+    def read(self) -> Any:
+        """A context manager for reading only: like transaction(), without waiting for writers where
+        the store lets readers run beside them."""
+        return self.transaction()
+
     @abstractmethod
     def close(self) -> None:
         """Close the connection."""
@@ -158,6 +163,15 @@ class SqliteStore(Store):
                 raise
             else:
                 self._connection.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[_SqliteTx]:
+        """WAL lets readers see the last commit while a writer works: no need to queue for the lock."""
+        self._connection.execute("BEGIN")
+        try:
+            yield _SqliteTx(self._connection)
+        finally:
+            self._connection.execute("COMMIT")
 
     def close(self) -> None:
         self._connection.close()

@@ -16,10 +16,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
-from notify.review import Review
+from notify.config import Config
+from notify.review import Review, Translations
 from notify.service_config import load_service_config
 from notify.store import open_store
 
@@ -65,6 +66,38 @@ class BodyLimit:
             await _plain(send, 413, f"request body over {self.limit} bytes")
 
 
+class AccessLog:
+    """One JSON line per request: what was asked and answered; never headers, bodies or secrets.
+
+    Plain ASGI rather than @app.middleware("http"), which runs each request in an extra task."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # what the client sees if the app fails before answering
+
+        async def noting(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                access_log.info(json.dumps({
+                    "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "method": scope["method"],
+                    "path": scope["path"], "status": status, "ms": round((time.perf_counter() - start) * 1000, 1),
+                    "client": client[0] if client else None}))
+
+
 class _TooLarge(Exception):
     pass
 
@@ -77,17 +110,25 @@ async def _plain(send: Send, status: int, text: str) -> None:
 
 
 class Stores:
-    """One store connection per worker thread: SQLite and psycopg connections are not shared across threads."""
+    """One store connection per worker thread (SQLite and psycopg connections are not shared across
+    threads); one compiled policy, one set of templates and one set of translations for them all."""
 
-    def __init__(self, location: str | None, four_eyes: bool) -> None:
+    def __init__(self, location: str | None, general: Config) -> None:
+        from notify.policy import Policy
+        from notify.render import Renderer
+
         self.location = location
-        self.four_eyes = four_eyes
+        self.four_eyes = general.four_eyes
+        self.policy = Policy.load(general.policy_dirs)
+        self.renderer = Renderer(general.template_dirs)
+        self.translations = Translations()
         self._local = threading.local()
 
     def review(self) -> Review:
         review = getattr(self._local, "review", None)
         if review is None:
-            review = Review(open_store(self.location), four_eyes=self.four_eyes)
+            review = Review(open_store(self.location), policy=self.policy, renderer=self.renderer,
+                            four_eyes=self.four_eyes, translations=self.translations)
             self._local.review = review
         return review
 
@@ -98,24 +139,13 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
 
     config = load_service_config(config_path)
     general = load_config(config_path)
-    stores = Stores(db or general.db, general.four_eyes)
+    stores = Stores(db or general.db, general)
     stores.review()  # open (and migrate) now, so a bad location fails at start-up, not mid-request
     app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.config = config
     app.state.stores = stores
     secret = config.service.session_secret
     app.state.secret = secret.get_secret_value().encode() if secret else secret_key()
-
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        access_log.info(json.dumps({  # what was asked and answered; never headers, bodies or secrets
-            "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "method": request.method,
-            "path": request.url.path, "status": response.status_code,
-            "ms": round((time.perf_counter() - start) * 1000, 1),
-            "client": request.client.host if request.client else None}))
-        return response
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -128,6 +158,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     web_subscribe.register(app)
     web_public.register(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(AccessLog)
     return app
 
 

@@ -13,7 +13,7 @@ from notify.store import open_store
 from notify.webhooks import signatures
 
 from .conftest import EXAMPLES, ROOT
-from .service import Service, basic, bearer, grafana_headers, pagerduty_headers, standard_headers
+from .service import SECRETS, Service, basic, bearer, grafana_headers, pagerduty_headers, standard_headers
 
 SAMPLES = ROOT.parent / "shared" / "webhooks"
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="shared/webhooks is not beside this checkout")
@@ -239,3 +239,18 @@ def test_health_and_the_public_status_page(service: Service):
         assert json.loads(response.read())["status"]["indicator"] == "operational"
     with urllib.request.urlopen(service.url + "/") as response:
         assert "All systems operational" in response.read().decode()
+
+
+def test_each_request_is_logged_as_one_json_line_without_secrets(service: Service, caplog: pytest.LogCaptureFixture):
+    body = sample("pagerduty/zulip_fixture_triggered_v3.json")
+    headers = pagerduty_headers(body, delivery="logged")
+    with caplog.at_level("INFO", logger="notify.access"):
+        assert service.post("/hooks/pagerduty", body, headers)[0] == 201
+        assert service.post("/hooks/pagerduty", b"{}", {"X-PagerDuty-Signature": "v1=00"})[0] == 401
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "notify.access"]
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [
+        ("POST", "/hooks/pagerduty", 201), ("POST", "/hooks/pagerduty", 401)]
+    assert all(line["ms"] >= 0 and line["client"] == "127.0.0.1" for line in lines)
+    logged = caplog.text
+    assert headers["X-PagerDuty-Signature"] not in logged and SECRETS["pagerduty"] not in logged
+    assert "PFQZPSY" not in logged  # nothing from the body either
