@@ -45,10 +45,15 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, outcome: str, i
 def append(tx: Tx, *, at: datetime, actor: str, action: str, outcome: str = "ok",
            incident_id: str | None = None, draft_id: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
-    """Add one entry inside the caller's transaction, so it lands exactly when the change does."""
-    tx.lock(AUDIT_LOCK)
-    last = tx.execute("SELECT entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-    prev = last[0]["entry_hash"] if last else GENESIS
+    """Add one entry inside the caller's transaction, so it lands exactly when the change does.
+
+    The first entry of a transaction takes the log's lock and reads the last hash; the next ones
+    chain onto what the transaction wrote (tx.audit_head), without asking the store again."""
+    prev = tx.audit_head
+    if prev is None:
+        tx.lock(AUDIT_LOCK)
+        last = tx.execute("SELECT entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        prev = last[0]["entry_hash"] if last else GENESIS
     when = at.isoformat()
     detail_json = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = entry_hash(prev, when, actor, action, outcome, incident_id, draft_id, detail_json)
@@ -57,6 +62,7 @@ def append(tx: Tx, *, at: datetime, actor: str, action: str, outcome: str = "ok"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (when, actor, action, outcome, incident_id, draft_id, detail_json, prev, digest),
     )
+    tx.audit_head = digest
 
 
 def entries(store: Store, subject: str | None = None) -> list[Entry]:

@@ -98,10 +98,11 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     return [_draft(row) for row in rows]
 
 
-def pending_of(tx: Tx, incident_id: str) -> list[str]:
-    """The ids of an incident's pending drafts."""
-    return [r["id"] for r in tx.execute("SELECT id FROM drafts WHERE incident_id = ? AND state = ?",
-                                        (incident_id, PENDING))]
+def supersede_pending(tx: Tx, incident_id: str, *, at: str, by_draft: str) -> list[str]:
+    """Move an incident's pending drafts to superseded, in one statement; their ids."""
+    return sorted(r["id"] for r in tx.execute(
+        "UPDATE drafts SET state = ?, decided_at = ?, decision_note = ? WHERE incident_id = ? AND state = ?"
+        " RETURNING id", (SUPERSEDED, at, f"superseded by {by_draft}", incident_id, PENDING)))
 
 
 def transition(tx: Tx, draft_id_: str, *, from_state: str, to_state: str, by: str | None = None,

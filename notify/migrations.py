@@ -113,10 +113,15 @@ def _v5(dialect: str) -> list[str]:
     )"""]
 
 
+def _v6(dialect: str) -> list[str]:
+    return ["CREATE INDEX drafts_by_incident_state ON drafts (incident_id, state)"]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
     (3, "links to Atlassian Statuspage incidents", _v3),
     (4, "webhook deliveries seen, so a retry makes no second revision", _v4),
     (5, "subscriptions people manage themselves", _v5),
+    (6, "an incident's pending drafts found without reading every revision", _v6),
 ]

@@ -82,6 +82,7 @@ class Renderer:
         env = ImmutableSandboxedEnvironment(
             loader=loader, bytecode_cache=cache, undefined=jinja2.StrictUndefined, autoescape=autoescape,
             finalize=finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            auto_reload=False,  # no stat() of every template on every render; a changed template needs a restart
         )
         env.filters["time"] = format_time
         env.filters["when"] = format_when
@@ -284,6 +285,8 @@ def social_length(text: str) -> int:
 
 
 def _weighted(text: str) -> int:
+    if text.isascii():  # no wide characters, nothing to compose
+        return len(text)
     total = 0
     for char in unicodedata.normalize("NFC", text):
         total += 2 if unicodedata.east_asian_width(char) in ("W", "F") or ord(char) > 0xFFFF else 1

@@ -129,9 +129,7 @@ class Review:
                 record=incident.model_dump(mode="json"), messages=messages, report=report,
                 content_hash=content_hash(messages),
             )
-            for older in drafts.pending_of(tx, incident.id):
-                drafts.transition(tx, older, from_state=PENDING, to_state=SUPERSEDED, at=now,
-                                  note=f"superseded by {draft.id}")
+            for older in drafts.supersede_pending(tx, incident.id, at=now, by_draft=draft.id):
                 audit.append(tx, at=moment, actor=author, action="supersede", incident_id=incident.id,
                              draft_id=older, detail={"by": draft.id})
             drafts.insert(tx, draft)

@@ -35,6 +35,8 @@ class ConflictError(NotifyError):
 
 
 class Tx(Protocol):
+    audit_head: str | None  # the hash of the last audit entry this transaction wrote
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
     def rowcount(self) -> int: ...
     def lock(self, key: int) -> None: ...
@@ -108,6 +110,7 @@ class _SqliteTx:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._count = 0
+        self.audit_head: str | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._connection.execute(sql, tuple(params))
@@ -180,6 +183,7 @@ class SqliteStore(Store):
 class _PostgresTx:
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
+        self.audit_head: str | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cursor.execute(sql.replace("?", "%s"), tuple(params))

@@ -12,7 +12,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,7 +142,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     general = load_config(config_path)
     stores = Stores(db or general.db, general)
     stores.review()  # open (and migrate) now, so a bad location fails at start-up, not mid-request
-    app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None)
+    app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_few_threads)
     app.state.config = config
     app.state.stores = stores
     secret = config.service.session_secret
@@ -160,6 +161,19 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     app.add_middleware(BodyLimit)
     app.add_middleware(AccessLog)
     return app
+
+
+WORKER_THREADS = int(os.environ.get("NOTIFY_THREADS", "4"))
+
+
+@asynccontextmanager
+async def _few_threads(app: FastAPI) -> AsyncIterator[None]:
+    """Drafting is CPU work under one interpreter lock: a few threads take requests in turn, where
+    anyio's forty would all wait on each other and on the store's writer, and the slowest wait long."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 def json_error(status: int, detail: str) -> JSONResponse:
