@@ -75,6 +75,7 @@ class Renderer:
         self._text = self._env(loader, cache, plain, autoescape=False)
         self._markdown = self._env(loader, cache, markdown_escape, autoescape=False)
         self._html = self._env(loader, cache, plain, autoescape=True)
+        self._chosen: dict[tuple[int, tuple[str, ...]], jinja2.Template] = {}  # which of several names exists
 
     @staticmethod
     def _env(loader: jinja2.BaseLoader, cache: jinja2.BytecodeCache | None, finalize: Callable[[object], object],
@@ -108,8 +109,13 @@ class Renderer:
             names.append(f"{channel}/maintenance.{suffix}")
         names.append(f"{channel}/default.{suffix}")
         names = self._localised(names)
+        key = (id(env), tuple(names))
+        known = self._chosen.get(key)
+        if known is not None:  # the loader looks for each missing name on disk every time otherwise
+            return known
         try:
-            return env.select_template(names)
+            chosen = self._chosen[key] = env.select_template(names)
+            return chosen
         except jinja2.TemplatesNotFound:
             raise TemplateError(f"no template for channel {channel!r}; looked for {', '.join(names)}",
                                 hint="add one to your --templates directory") from None
@@ -295,7 +301,7 @@ def _weighted(text: str) -> int:
 
 def sms_segments(text: str) -> int:
     """How many SMS segments: GSM-7 at 160/153 characters, else UCS-2 at 70/67 code units."""
-    if all(c in GSM7 for c in text):
+    if GSM7.issuperset(text):
         units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
         return 1 if units <= 160 else -(-units // 153)
     units = len(text.encode("utf-16-le")) // 2

@@ -128,8 +128,9 @@ class _SqliteTx:
 
 
 class SqliteStore(Store):
-    """One file, one writer at a time. Threads of this process queue on a lock for the file rather
-    than on SQLite's busy handler, which sleeps and polls and makes the slowest request very slow."""
+    """One file, one writer at a time. Writers queue on a lock for the file (a thread lock within
+    this process, an flock on "<file>.lock" across processes) rather than on SQLite's busy
+    handler, which sleeps and polls and makes the slowest request very slow."""
 
     dialect = "sqlite"
     _writers: ClassVar[dict[str, threading.Lock]] = {}
@@ -140,6 +141,7 @@ class SqliteStore(Store):
         with self._writers_guard:
             self._writer = self._writers.setdefault(os.path.abspath(path), threading.Lock())
         target = Path(path)
+        self._lock_path = str(target) + ".lock"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -154,7 +156,7 @@ class SqliteStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[_SqliteTx]:
-        with self._writer:
+        with self._writer, _file_lock(self._lock_path):
             try:
                 self._connection.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -180,23 +182,56 @@ class SqliteStore(Store):
         self._connection.close()
 
 
+@contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    """An exclusive flock for as long as the block runs; waiting sleeps in the kernel until it is free."""
+    try:
+        import fcntl
+    except ImportError:  # not on this platform: SQLite's own locking still keeps writers apart
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
 class _PostgresTx:
-    def __init__(self, cursor: Any) -> None:
+    """In pipeline mode: a statement whose result nobody reads (an INSERT, say) is queued and goes
+    to the server with the next one that must be answered, so a write transaction costs a few round
+    trips rather than one per statement."""
+
+    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
         self.audit_head: str | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        if self._pipeline is not None:
+            if not _answers(sql):
+                return []
+            self._pipeline.sync()  # send what is queued and wait for this answer
         if self._cursor.description is None:
             return []
         names = [d.name for d in self._cursor.description]
         return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
 
     def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
         return int(self._cursor.rowcount)
 
     def lock(self, key: int) -> None:
-        self._cursor.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
+
+def _answers(sql: str) -> bool:
+    """Whether a statement returns rows the caller reads."""
+    head = sql.lstrip()[:6].upper()
+    return head in ("SELECT", "WITH") or " RETURNING " in sql.upper()
 
 
 class PostgresStore(Store):
@@ -217,7 +252,14 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresTx]:
-        with self._connection.transaction(), self._connection.cursor() as cursor:
+        with self._connection.pipeline() as pipeline, self._connection.transaction(), \
+                self._connection.cursor() as cursor:
+            yield _PostgresTx(cursor, pipeline)
+
+    @contextmanager
+    def read(self) -> Iterator[_PostgresTx]:
+        """Each statement on its own (autocommit): no BEGIN and COMMIT round trips for a lookup."""
+        with self._connection.cursor() as cursor:
             yield _PostgresTx(cursor)
 
     def close(self) -> None:

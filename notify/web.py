@@ -35,7 +35,13 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 class BodyLimit:
-    """413 before reading more than MAX_BODY bytes, whether or not a Content-Length was sent."""
+    """413 before reading more than MAX_BODY bytes, whether or not a Content-Length was sent.
+
+    The answer goes out at once; then the rest of the body is read and dropped for a moment (up to
+    DRAIN bytes or seconds) before the connection closes, so a client still sending its body
+    reads the 413 instead of a connection reset ("lingering close", as nginx does)."""
+
+    DRAIN, DRAIN_SECONDS = 8 * MAX_BODY, 2.0
 
     def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
         self.app = app
@@ -48,7 +54,7 @@ class BodyLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _plain(send, 413, f"request body over {self.limit} bytes")
+            await self._refuse(receive, send)
             return
         seen = 0
 
@@ -64,7 +70,26 @@ class BodyLimit:
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await _plain(send, 413, f"request body over {self.limit} bytes")
+            await self._refuse(receive, send)
+
+    async def _refuse(self, receive: Receive, send: Send) -> None:
+        import anyio
+
+        body = (json.dumps({"detail": f"request body over {self.limit} bytes"}) + "\n").encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        dropped = 0
+        with anyio.move_on_after(self.DRAIN_SECONDS):
+            while dropped < self.DRAIN:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                dropped += len(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+        await send({"type": "http.response.body", "body": b""})
 
 
 class AccessLog:
@@ -101,13 +126,6 @@ class AccessLog:
 
 class _TooLarge(Exception):
     pass
-
-
-async def _plain(send: Send, status: int, text: str) -> None:
-    body = (json.dumps({"detail": text}) + "\n").encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 class Stores:
@@ -163,7 +181,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     return app
 
 
-WORKER_THREADS = int(os.environ.get("NOTIFY_THREADS", "4"))
+WORKER_THREADS = int(os.environ.get("NOTIFY_THREADS", "2"))
 
 
 @asynccontextmanager
