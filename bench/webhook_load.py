@@ -146,13 +146,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", default=os.environ.get("NOTIFY_TEST_POSTGRES_URL"))
     parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
+    parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     print(f"wrk, {args.connections} connections, {args.seconds} s per run, {args.workers} server process(es) "
           "on 127.0.0.1")
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", str(Path(tmp) / "load.db"), Path(tmp), args)
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run("SQLite", str(Path(tmp) / "load.db"), Path(tmp), args)
     if args.postgres:
         import psycopg
 

@@ -225,7 +225,11 @@ class _PostgresTx:
         return int(self._cursor.rowcount)
 
     def lock(self, key: int) -> None:
-        self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+        """Queued like a write: the server takes the lock before the next statement runs, and that
+        statement's answer brings back both (one round trip instead of two)."""
+        self._cursor.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        if self._pipeline is None:
+            self._cursor.fetchall()
 
 
 def _answers(sql: str) -> bool:
