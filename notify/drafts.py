@@ -60,12 +60,18 @@ def draft_id(incident_id: str, revision: int) -> str:
     return f"{incident_id}-r{revision}"
 
 
-def insert(tx: Tx, draft: Draft) -> None:
+def serialised(draft: Draft) -> tuple[str, str, str]:
+    """The record, messages and report as stored; worth making before a transaction takes its locks."""
+    return _dump(draft.record), _dump(draft.messages), _dump(draft.report)
+
+
+def insert(tx: Tx, draft: Draft, stored: tuple[str, str, str] | None = None) -> None:
+    record, messages, report = stored or serialised(draft)
     tx.execute(
         "INSERT INTO drafts (id, incident_id, revision, state, verdict, author, created_at, record_json,"
         " messages_json, report_json, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (draft.id, draft.incident_id, draft.revision, draft.state, draft.verdict, draft.author, draft.created_at,
-         _dump(draft.record), _dump(draft.messages), _dump(draft.report), draft.content_hash),
+         record, messages, report, draft.content_hash),
     )
 
 

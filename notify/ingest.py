@@ -60,15 +60,29 @@ def incident_from_event(event: Event, previous: dict[str, Any] | None, config: S
     return Incident.model_validate(record)
 
 
+@dataclass(frozen=True)
+class DeliveryClaim:
+    """A webhook delivery id, claimed in the transaction that stores its draft."""
+
+    source: str
+    delivery_id: str
+    received_at: str
+
+    def take(self, tx: Tx) -> bool:
+        taken = tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)"
+                           " ON CONFLICT (source, delivery_id) DO NOTHING RETURNING delivery_id",
+                           (self.source, self.delivery_id, self.received_at))
+        return bool(taken)
+
+    def record(self, tx: Tx, draft_id: str) -> None:
+        tx.execute("UPDATE webhook_deliveries SET draft_id = ? WHERE source = ? AND delivery_id = ?",
+                   (draft_id, self.source, self.delivery_id))
+
+
 def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:
     """Store the revision and claim the delivery id in one transaction: a retried or concurrent copy
     of the same delivery makes none."""
-    def claim(tx: Tx, draft_id: str) -> bool:
-        tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at, draft_id) VALUES (?, ?, ?, ?)"
-                   " ON CONFLICT (source, delivery_id) DO NOTHING",
-                   (source, delivery_id, review.clock().isoformat(), draft_id))
-        return tx.rowcount() == 1
-
+    claim = DeliveryClaim(source, delivery_id, review.clock().isoformat())
     try:
         draft = review.create(incident, f"webhook:{source}", source=source, claim=claim)
     except AlreadyClaimed:

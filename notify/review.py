@@ -6,11 +6,12 @@ and its audit entry land together; a refused or conflicting attempt is logged to
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from notify import audit, drafts
 from notify.drafts import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash
@@ -36,7 +37,14 @@ class AlreadyClaimed(Exception):
     """Review.create's claim said no: this revision was asked for before."""
 
 
-Claim = Callable[["Tx", str], bool]
+class Claim(Protocol):
+    """Something only one transaction may take (a webhook delivery id), taken with the new draft."""
+
+    def take(self, tx: Tx) -> bool:
+        """False when another transaction took it first: nothing is stored then."""
+
+    def record(self, tx: Tx, draft_id: str) -> None:
+        """Note which draft it made."""
 
 
 def utc_now() -> datetime:
@@ -89,8 +97,8 @@ class Review:
 
         Each translation in the record is checked with its own language's rule packs and rendered with
         its templates (messages named like "email_public.de"); a language without packs blocks the draft.
-        `claim` runs first in the storing transaction with the new draft's id; when it says no (a
-        webhook delivery seen before), nothing is stored and AlreadyClaimed is raised.
+        `claim` is taken first in the storing transaction; when it cannot be (a webhook delivery seen
+        before), nothing is stored and AlreadyClaimed is raised.
         """
         from notify.render import Renderer
 
@@ -118,24 +126,28 @@ class Review:
             blocked = blocked or more_blocked
         moment = self.clock()  # one instant for the draft and its log entries
         now = moment.isoformat()
+        # Everything but the revision number is made before the transaction, so its locks are held
+        # for the statements alone.
+        draft = Draft(id="", incident_id=incident.id, revision=0, state=PENDING,
+                      verdict="blocked" if blocked else "pass", author=author, created_at=now,
+                      record=incident.model_dump(mode="json"), messages=messages, report=report,
+                      content_hash=content_hash(messages))
+        stored = drafts.serialised(draft)
         with self.store.transaction() as tx:
+            if claim is not None and not claim.take(tx):
+                raise AlreadyClaimed(incident.id)
             tx.lock(_incident_lock(incident.id))  # concurrent revisions of one incident take turns
             revision = drafts.next_revision(tx, incident.id)
-            if claim is not None and not claim(tx, drafts.draft_id(incident.id, revision)):
-                raise AlreadyClaimed(incident.id)
-            draft = Draft(
-                id=drafts.draft_id(incident.id, revision), incident_id=incident.id, revision=revision,
-                state=PENDING, verdict="blocked" if blocked else "pass", author=author, created_at=now,
-                record=incident.model_dump(mode="json"), messages=messages, report=report,
-                content_hash=content_hash(messages),
-            )
+            draft = dataclasses.replace(draft, id=drafts.draft_id(incident.id, revision), revision=revision)
             for older in drafts.supersede_pending(tx, incident.id, at=now, by_draft=draft.id):
                 audit.append(tx, at=moment, actor=author, action="supersede", incident_id=incident.id,
                              draft_id=older, detail={"by": draft.id})
-            drafts.insert(tx, draft)
+            drafts.insert(tx, draft, stored)
             audit.append(tx, at=moment, actor=author, action="draft", incident_id=incident.id,
                          draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
                                                     "content_hash": draft.content_hash, "source": source})
+            if claim is not None:
+                claim.record(tx, draft.id)
         return draft
 
     def get(self, draft_id: str) -> Draft:
