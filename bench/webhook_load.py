@@ -7,7 +7,7 @@ stored as a new revision (a new X-Webhook-Id per request). Two runs: the same in
 turn (every delivery's text is new to the server).
 Target: at least 300 signed deliveries per second with p99 under 100 ms on this 2-core machine.
 
-    python bench/webhook_load.py [--seconds 30] [--connections 16] [--postgres URL]
+    python bench/webhook_load.py [--seconds 30] [--connections 16] [--workers N] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -145,7 +145,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", default=os.environ.get("NOTIFY_TEST_POSTGRES_URL"))
-    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes (notify serve --workers; default: one per core)")
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL run")
     args = parser.parse_args()
     if not shutil.which("wrk"):

@@ -208,10 +208,13 @@ COMMANDS.append(publish)
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes; one per CPU core for the most webhooks a second.")
 @db_option
 def serve(host: str, port: int, workers: int, db: str | None) -> None:
     """Run the service: webhooks in (/hooks/...), review pages (/review), the status page (/).
+
+    Each process drafts in 2 threads ($NOTIFY_THREADS), or 1 when there are several processes.
 
     Settings and secrets come from notify.toml (--config) and the environment
     (NOTIFY_PAGERDUTY_SECRET, NOTIFY_INCIDENTIO_SECRET, NOTIFY_GRAFANA_SECRET,
@@ -231,6 +234,7 @@ def serve(host: str, port: int, workers: int, db: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config_path = click.get_current_context().find_root().obj
     if workers > 1:  # several processes: each builds the app from the environment
+        os.environ.setdefault("NOTIFY_THREADS", "1")  # processes share the cores; more threads only queue
         if config_path:
             os.environ["NOTIFY_CONFIG"] = config_path
         if db:
