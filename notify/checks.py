@@ -227,8 +227,8 @@ def index(compiled: Compiled, text: str) -> TextIndex:
 
 def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
          extra: PhraseMatcher | None = None, only: list[tuple[int, int]] | None = None) -> Scan:
-    """Run every matching rule (not the require rules) over one text, or over the sentences of it
-    that overlap `only` (the ones a fix rewrote)."""
+    """Run every matching rule (not the require rules) over one text, or only over those of its
+    sentences that overlap the spans in `only`."""
     ix = index(compiled, text)
     spans = ix.spans
     chosen = None if only is None else {s for s in spans if any(a < s[1] and s[0] < b for a, b in only)}
