@@ -1,8 +1,8 @@
-"""Skip regexes that cannot match: each pattern's required leading literals, found in one pass.
+"""Skip regexes that cannot match: each pattern's required literals, found in one pass.
 
 A pattern such as '\\b(?:credit|refund\\w*)\\b' can only match where 'credit' or 'refund' occurs.
-Those literals go into one Aho-Corasick automaton; a pattern runs only on text that holds one of
-them. Patterns with no required literal (only character classes, say) always run.
+Those literals go into the rule set's Aho-Corasick automaton beside its phrases; a pattern runs
+only in the sentences that hold one of them. Patterns with no required literal always run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "
                 "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
 
 
-def leading_literals(pattern: str) -> set[str] | None:
+def required_literals(pattern: str) -> set[str] | None:
     """Literals one of which every match contains (lower-cased), or None when there is no such set."""
     from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
 
@@ -118,7 +118,7 @@ class Prefilter:
         self.needs_digit: list[str] = []
         owners: dict[str, set[str]] = {}
         for key, pattern in patterns:
-            literals = leading_literals(pattern)
+            literals = required_literals(pattern)
             if literals is None:
                 self.always.add(key)
                 continue
