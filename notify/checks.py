@@ -244,16 +244,12 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     key_rule = compiled.key_rule
     active = set(by_owner)
     active.update(key_rule[key] for key in possible)
-    patterns = compiled.keyed["p"]
     for rule in rules:
         if rule.id not in active or rule.action is Action.require:
             continue
         hits = by_owner.get(rule.id)
         candidates = [(h.start, h.end, h.key) for h in longest_first(hits)] if hits else []
-        for key, regex in patterns.get(rule.id, ()):
-            if key not in possible:
-                continue
-            places = possible[key]
+        for regex, places in compiled.could_match("p", rule.id, possible):
             windows = ix.windows(places)
             if chosen is not None:
                 windows = [w for w in (spans if places is None else windows) if w in chosen]

@@ -286,25 +286,22 @@ def _unchecked(language: str) -> dict[str, Any]:
 
 def merged_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
     """A draft's findings across its audiences and languages, each once, with the audience that raised it."""
-    seen, out = set(), []
-    for audience, result in report.items():
-        for f in result["findings"]:
-            key = (f["rule"], f["field"], f["start"])
-            if key not in seen:
-                seen.add(key)
-                out.append({**f, "audience": audience})
-    return out
+    return _merged(report, "findings", ("rule", "field", "start"))
 
 
 def merged_rewrites(report: dict[str, Any]) -> list[dict[str, Any]]:
     """A draft's rewrites across audiences, each before/after once."""
+    return _merged(report, "rewrites", ("field", "before", "after"))
+
+
+def _merged(report: dict[str, Any], part: str, identity: tuple[str, ...]) -> list[dict[str, Any]]:
     seen, out = set(), []
     for audience, result in report.items():
-        for r in result["rewrites"]:
-            key = (r["field"], r["before"], r["after"])
+        for item in result[part]:
+            key = tuple(item[name] for name in identity)
             if key not in seen:
                 seen.add(key)
-                out.append({**r, "audience": audience})
+                out.append({**item, "audience": audience})
     return out
 
 
