@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
 from notify.patterns import FLAGS, Regex
 from notify.prefilter import Prefilter
+from notify.org import Org
 from notify.rules import Action, Rule, RuleSet
 from notify.sentences import clause_at, sentence_spans
 
+OWN_NAME_CATEGORIES = {"blame.third-party", "jargon"}  # what the organisation's own names never are
 VOWEL_SOUND = re.compile(
     r"^(?:(?i:[aeio]|u(?!ni|se|sa|su|ro|ti|ku)|hou?r|honest|heir)|[FHLMNRSX](?:[A-Z0-9]|\b)|[AEIOU][A-Z])"
 )
@@ -94,6 +96,8 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
         words = list(rule.phrases)
         for name in rule.lists:
             words += ruleset.lists[name]
+        if rule.any_case:
+            words = [w.lower() for w in words]
         phrases += [(w, rule.id) for w in words]
         if rule.glossary:
             table = {}
@@ -226,10 +230,13 @@ def index(compiled: Compiled, text: str) -> TextIndex:
 
 
 def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
-         extra: PhraseMatcher | None = None, only: list[tuple[int, int]] | None = None) -> Scan:
+         extra: PhraseMatcher | None = None, only: list[tuple[int, int]] | None = None,
+         org: Org | None = None) -> Scan:
     """Run every matching rule (not the require rules) over one text, or only over those of its
-    sentences that overlap the spans in `only`."""
+    sentences that overlap the spans in `only`. The organisation's own names are never blame or jargon."""
     ix = index(compiled, text)
+    own = org.spans(text) if org is not None else []
+    allowed = org.allowed if org is not None else frozenset()
     spans = ix.spans
     chosen = None if only is None else {s for s in spans if any(a < s[1] and s[0] < b for a, b in only)}
     by_owner = ix.by_owner
@@ -261,6 +268,9 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
                         candidates.append((start, end, text[start:end]))
         if chosen is not None:
             candidates = [c for c in candidates if ix.sentence_at(c[0]) in chosen]
+        if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
+            candidates = [c for c in candidates if fold(c[2]).casefold() not in allowed
+                          and not any(c[0] < b and a < c[1] for a, b in own)]
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])

@@ -68,6 +68,7 @@ class RuleSpec(BaseModel):
     addressed_by: list[str] = Field(default_factory=list)
     first_person: bool = False
     skip_product_names: bool = False
+    any_case: bool = False
     when: WhenSpec = Field(default_factory=WhenSpec)
     suggest: str | None = Field(default=None, pattern="^(apology|responsibility|remedy|contact|next_update)$")
     examples: ExamplesSpec

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher
+from notify.org import Org
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
 from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
@@ -105,11 +106,11 @@ class Policy:
             raise ValueError(f"unknown audience {audience!r}")
         return self._audiences[audience]
 
-    def check_text(self, text: str, audience: str = "customers") -> PolicyResult:
+    def check_text(self, text: str, audience: str = "customers", org: Org | None = None) -> PolicyResult:
         """A plain message: the whole text is one field and must carry every required element."""
         rules = self.rules_for(audience)
-        found = scan(self.compiled, rules, text, "text", audience)
-        cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None)
+        found = scan(self.compiled, rules, text, "text", audience, org=org)
+        cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None, org)
         facts = _facts_from_text(text)
         findings = list(found.findings)
         for rule in rules:
@@ -119,7 +120,8 @@ class Policy:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
 
-    def check_incident(self, incident: Incident, audience: str, *, explain_cause: bool = False) -> PolicyResult:
+    def check_incident(self, incident: Incident, audience: str, *, explain_cause: bool = False,
+                       org: Org | None = None) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
         rules = self.rules_for(audience)
         owners = [r.id for r in rules if "customers" in r.lists]
@@ -133,9 +135,9 @@ class Policy:
             if not text:
                 cleaned[name] = text
                 continue
-            found = scan(self.compiled, rules, text, name, audience, extra)
+            found = scan(self.compiled, rules, text, name, audience, extra, org=org)
             findings += found.findings
-            cleaned[name], changed, _ = _fix_until_stable(self, rules, found, name, audience, extra)
+            cleaned[name], changed, _ = _fix_until_stable(self, rules, found, name, audience, extra, org)
             rewrites += changed
         facts = replace(facts_from_incident(incident), impact=cleaned.get("impact") or incident.impact)
         for rule in rules:
@@ -220,7 +222,7 @@ class Policy:
 
 
 def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
-                      extra: PhraseMatcher | None) -> tuple[str, list[Rewrite], Parts]:
+                      extra: PhraseMatcher | None, org: Org | None) -> tuple[str, list[Rewrite], Parts]:
     """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave.
 
     Also returns the cleaned text as parts already indexed: the sentences left untouched in the
@@ -231,17 +233,26 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
     if not rewrites:
         return text, rewrites, [Part(text, None, found.findings, ran)]
     changed = "\n\n".join(r.after for r in rewrites if r.after)  # a blank line always ends a sentence
-    again = scan(policy.compiled, rules, changed, name, audience, extra) if changed else None
+    again = scan(policy.compiled, rules, changed, name, audience, extra, org=org) if changed else None
+    reworded = _reworded(rewrites)
     if again is None or not again.edits:  # the usual case
         return text, rewrites, [Part(found.text, untouched, found.findings, ran)] + \
-            ([Part(changed, None, again.findings, ran)] if again else [])
+            ([Part(changed, None, again.findings, ran)] if again else []) + reworded
     for _ in range(3):
-        again = scan(policy.compiled, rules, text, name, audience, extra)
+        again = scan(policy.compiled, rules, text, name, audience, extra, org=org)
         if not again.edits:
             break
         text, more, _ = apply_edits(text, again.spans, again.edits, name)
         rewrites += more
-    return text, rewrites, [Part(text, None)]
+    return text, rewrites, [Part(text, None), *reworded]
+
+
+def _reworded(rewrites: list[Rewrite]) -> Parts:
+    """The sentences as written where a rewrite kept them: plain words say what the jargon said, so an
+    apology or a fix the author wrote still counts ('we rolled back the change' became 'we undid it').
+    A dropped sentence takes its elements with it."""
+    kept = "\n\n".join(r.before for r in rewrites if r.after and r.before != r.after)
+    return [Part(kept, None)] if kept else []
 
 
 def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:

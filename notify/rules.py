@@ -100,6 +100,7 @@ class Rule:
     addressed_by: tuple[str, ...] = ()
     first_person: bool = False
     skip_product_names: bool = False
+    any_case: bool = False  # its phrases match in any case ("stripe"), for rules a context makes safe
     when: When = When()
     suggest: str | None = None
     enabled: bool = True
