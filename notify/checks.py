@@ -271,12 +271,16 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
             candidates = [c for c in candidates if fold(c[2]).casefold() not in allowed
                           and not any(c[0] < b and a < c[1] for a, b in own)]
+        if rule.category == "jargon" and "/" in text:  # an address is for clicking, not for reading
+            links = [m.span() for m in _URL.finditer(text)]
+            candidates = [c for c in candidates if not any(a <= c[0] < b for a, b in links)]
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])
         followed = compiled.followed.get(rule.id)
         unless = compiled.unless.get(rule.id)
         taken: list[tuple[int, int]] = []
+        seen_terms: set[str] = set()
         for start, end, key in sorted(set(candidates)):
             if followed and _followed_by(followed, text, end):
                 continue
@@ -298,23 +302,33 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
                 continue
             taken.append((start, end))
             finding, edit = _act(compiled, rule, text, field_name, audience, sentence, start, end, key)
-            findings.append(finding)
             if edit:
                 edits.append(edit)
+            if rule.once_per_term:  # every use is rewritten; the reviewer reads the term once
+                term = fold(text[start:end]).casefold().rstrip("s")
+                if term in seen_terms:
+                    continue
+                seen_terms.add(term)
+            findings.append(finding)
     clauses = [(e.start, e.end) for e in edits if e.rank == 1]
     if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
         findings = [f for f in findings if f.action != "replace"
                     or not any(a <= f.start and f.end <= b for a, b in clauses)]
+    if edits:  # a term the glossary already rewrote needs no second flag
+        findings = [f for f in findings if f.action != "flag" or f.category != "jargon"
+                    or not any(e.start < f.end and f.start < e.end for e in edits)]
     return Scan(text, spans, findings, edits)
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|net|org|dev|app|ai|co|eu)(?:/\S*)?", re.I)
 _PREVIOUS_WORD = re.compile(r"([A-Za-z][\w-]*)\s+$")
 DETERMINERS = {"The", "A", "An", "Our", "Your", "This", "That", "These", "Their", "Its", "No", "Some", "All"}
 
 
 def _in_product_name(text: str, sentence_start: int, start: int, key: str) -> bool:
-    """An acronym after a capitalised word mid-sentence is part of a name ('Cloud DNS'), not jargon."""
-    if not key.isupper():
+    """An acronym or a capitalised term after a capitalised word mid-sentence is part of a name
+    ('Cloud DNS', 'Cloudflare Tunnel'), not jargon."""
+    if not (key.isupper() or text[start:start + 1].isupper()):
         return False
     previous = _PREVIOUS_WORD.search(text, max(sentence_start, start - 40), start)
     if previous is None or previous.start(1) == sentence_start:

@@ -69,6 +69,7 @@ class RuleSpec(BaseModel):
     first_person: bool = False
     skip_product_names: bool = False
     any_case: bool = False
+    once_per_term: bool = False
     when: WhenSpec = Field(default_factory=WhenSpec)
     suggest: str | None = Field(default=None, pattern="^(apology|responsibility|remedy|contact|next_update)$")
     examples: ExamplesSpec

@@ -101,6 +101,7 @@ class Rule:
     first_person: bool = False
     skip_product_names: bool = False
     any_case: bool = False  # its phrases match in any case ("stripe"), for rules a context makes safe
+    once_per_term: bool = False  # a flag the reviewer reads once per term in a text, not at every use
     when: When = When()
     suggest: str | None = None
     enabled: bool = True
