@@ -314,9 +314,10 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
         findings = [f for f in findings if f.action != "replace"
                     or not any(a <= f.start and f.end <= b for a, b in clauses)]
-    if edits:  # a term the glossary already rewrote needs no second flag
+    replaced = [e for e in edits if e.rank == 0]
+    if replaced:  # a term the glossary already rewrote needs no second flag
         findings = [f for f in findings if f.action != "flag" or f.category != "jargon"
-                    or not any(e.start < f.end and f.start < e.end for e in edits)]
+                    or not any(e.start < f.end and f.start < e.end for e in replaced)]
     return Scan(text, spans, findings, edits)
 
 
