@@ -21,6 +21,7 @@ class Report:
     rewrites: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -36,15 +37,21 @@ def check_paths(policy: Policy, paths: Sequence[str], audience: str, *, fix: boo
             incident, lines = parse_incident(text, name)
             record = Record(incident, name, text, lines)
             result = policy.check_incident(incident, audience)
+            ours = policy.possibly_ours(" ".join(v for v in result.fields.values() if v), incident.title)
             report.located += sorted((Located(name, *record.locate(f.field, f.start), audience, f)
                                       for f in result.findings), key=lambda x: (x.line, x.column))
             fixed = fix_record(record, result) if fix else None
         else:
             result = policy.check_text(text, audience)
+            ours = policy.possibly_ours(text)
             report.located += [Located(name, *line_col(text, f.start), audience, f) for f in result.findings]
             fixed = result.fields["text"] if fix else None
             if fixed is not None and text.endswith("\n") and not fixed.endswith("\n"):
                 fixed += "\n"
+        if ours and any(f.category == "blame.third-party" for f in result.findings):
+            names = ", ".join(repr(n) for n in ours)
+            report.notes.append(f"{name}: {names} may be your own organisation, not a supplier; if so, say so in "
+                                f"notify.toml: [org] name = {json.dumps(ours[0])} (other names under aliases)")
         report.rewrites += [{"file": name, **r.as_dict()} for r in result.rewrites]
         report.files.append({"path": name, "audience": audience, "verdict": result.verdict})
         if fixed is not None and fixed != text:

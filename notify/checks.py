@@ -75,6 +75,7 @@ class Compiled:
     prefilter: Prefilter
     keyed: dict[str, dict[str, list[tuple[str, Regex]]]]  # "p" (patterns) or "n" (near): rule -> [(key, regex)]
     key_rule: dict[str, str]
+    suppliers: frozenset[str] = frozenset()  # the vendors list, as written
     indexes: dict[str, TextIndex] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, object]:  # the per-text index cache is not worth pickling
@@ -96,8 +97,9 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
         words = list(rule.phrases)
         for name in rule.lists:
             words += ruleset.lists[name]
-        if rule.any_case:
-            words = [w.lower() for w in words]
+        if rule.any_case:  # a name that is also a word ('stripe') keeps its case here: a pattern finds it in context
+            ambiguous = set(ruleset.lists.get("vendors-ambiguous", ()))
+            words = [w if w in ambiguous else w.lower() for w in words]
         phrases += [(w, rule.id) for w in words]
         if rule.glossary:
             table = {}
@@ -131,6 +133,7 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
         followed={r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by]
                   for r in ruleset.rules if r.unless_followed_by},
         glossary=glossary,
+        suppliers=frozenset(ruleset.lists.get("vendors", ())),
     )
 
 
@@ -285,7 +288,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             if followed and _followed_by(followed, text, end):
                 continue
             sentence = ix.sentence_at(start)
-            if rule.skip_product_names and _in_product_name(text, sentence[0], start, key):
+            if rule.skip_product_names and _in_product_name(text, sentence[0], start, key, compiled.suppliers):
                 continue
             if unless and any(u.search(ix, sentence[0], sentence[1]) for u in unless):
                 continue
@@ -314,6 +317,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
         findings = [f for f in findings if f.action != "replace"
                     or not any(a <= f.start and f.end <= b for a, b in clauses)]
+    findings = _without_lesser_flags(findings)
     replaced = [e for e in edits if e.rank == 0]
     if replaced:  # a term the glossary already rewrote needs no second flag
         findings = [f for f in findings if f.action != "flag" or f.category != "jargon"
@@ -321,20 +325,38 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     return Scan(text, spans, findings, edits)
 
 
+_RANK = {"error": 0, "warning": 1, "suggestion": 2}
+
+
+def _without_lesser_flags(findings: list[Finding]) -> list[Finding]:
+    """A flag on a span that a graver finding of the same category already covers says nothing new
+    ('our upstream provider' mentioned, where the sentence already blames it), nor does one inside a
+    wider finding as grave."""
+    def covers(g: Finding, f: Finding) -> bool:
+        if g is f or g.category != f.category or not (g.start < f.end and f.start < g.end):
+            return False
+        wider = g.start <= f.start and f.end <= g.end and g.end - g.start > f.end - f.start
+        return _RANK[g.severity] < _RANK[f.severity] or (wider and _RANK[g.severity] == _RANK[f.severity])
+
+    return [f for f in findings if f.action != "flag" or not any(covers(g, f) for g in findings)]
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|net|org|dev|app|ai|co|eu)(?:/\S*)?", re.I)
 _PREVIOUS_WORD = re.compile(r"([A-Za-z][\w-]*)\s+$")
 DETERMINERS = {"The", "A", "An", "Our", "Your", "This", "That", "These", "Their", "Its", "No", "Some", "All"}
 
 
-def _in_product_name(text: str, sentence_start: int, start: int, key: str) -> bool:
-    """An acronym or a capitalised term after a capitalised word mid-sentence is part of a name
-    ('Cloud DNS', 'Cloudflare Tunnel'), not jargon."""
-    if not (key.isupper() or text[start:start + 1].isupper()):
+def _in_product_name(text: str, sentence_start: int, start: int, key: str, suppliers: frozenset[str]) -> bool:
+    """An acronym after a capitalised word mid-sentence is part of a name ('Cloud DNS'), not jargon,
+    unless that word is a supplier's ('GitHub API')."""
+    if not text[start:start + len(key)].isupper():
         return False
     previous = _PREVIOUS_WORD.search(text, max(sentence_start, start - 40), start)
     if previous is None or previous.start(1) == sentence_start:
         return False
     word = previous.group(1)
+    if word in suppliers:  # 'GitHub API', 'AWS EC2': a supplier's part, jargon to our customers
+        return False
     return word[0].isupper() and not word.isupper() and word not in DETERMINERS
 
 

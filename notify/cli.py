@@ -155,7 +155,7 @@ def render(file: str, channel: str, audience: str | None, fmt: str, out_dir: str
     from notify.sources import load_record
 
     record = load_record(file)
-    policy = Policy.load(_policy_dirs(policy_dirs))
+    policy = Policy.load(_policy_dirs(policy_dirs), org=_config().org)
     renderer = Renderer(_template_dirs(template_dirs))
     channels = list(CHANNELS) if channel == "all" else [channel]
     audience_of = {c: audience or CHANNEL_AUDIENCE[c] for c in channels}
@@ -269,7 +269,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
     report = check_paths(policy, paths, audience, fix=fix)
     found = report.located
     if fmt == "json":
-        click.echo(output.as_json(found, report.verdict, report.rewrites, report.files))
+        click.echo(output.as_json(found, report.verdict, report.rewrites, report.files, report.notes))
     elif fmt == "sarif":
         click.echo(output.as_sarif(found, policy.ruleset.rules))
     elif fmt == "github":
@@ -280,6 +280,8 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
             click.echo(output.text_lines(found, _colour()))
         for diff in report.diffs:
             click.echo(diff, nl=False)
+        for note in report.notes:
+            click.echo(f"note: {note}")
         click.echo(output.summary(found, report.verdict))
     sys.exit(1 if report.verdict == "blocked" else 0)
 
@@ -287,7 +289,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
 def _load_policy(policy_dirs: Sequence[str]) -> Policy:
     from notify.policy import Policy
 
-    return Policy.load(policy_dirs)
+    return Policy.load(policy_dirs, org=_config().org)
 
 
 @main.command()

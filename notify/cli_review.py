@@ -33,7 +33,7 @@ def _review(db: str | None, *, for_drafting: bool = False, policy_dirs: tuple[st
     from notify.policy import Policy
     from notify.render import Renderer
 
-    return Review(store, policy=Policy.load(_policy_dirs(policy_dirs)),
+    return Review(store, policy=Policy.load(_policy_dirs(policy_dirs), org=config.org),
                   renderer=Renderer(_template_dirs(template_dirs)), four_eyes=config.four_eyes)
 
 

@@ -12,6 +12,11 @@
     [review]
     four_eyes = true                # false for a solo user: authors may approve their own drafts
 
+    [org]
+    name = "Acme"                   # who writes the updates: never a vendor, never blame
+    aliases = ["Acme Cloud", "Rocket"]  # other spellings and our own product names
+    allow = ["API"]                 # terms our customers know, never flagged as jargon
+
 Found at --config FILE, else $NOTIFY_CONFIG, else ./notify.toml when it exists. Relative paths
 are relative to the file.
 """
@@ -25,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from notify.errors import InputError, did_you_mean
+from notify.org import Org
 
-SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}, "store": {"db"}, "review": {"four_eyes"}}
+SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}, "store": {"db"}, "review": {"four_eyes"},
+            "org": {"name", "aliases", "allow"}}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Config:
     template_dirs: tuple[str, ...] = ()
     db: str | None = None
     four_eyes: bool = True
+    org: Org | None = None
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -71,7 +79,23 @@ def load_config(explicit: str | None = None) -> Config:
         template_dirs=_dirs(data, "templates", base, path),
         db=db,
         four_eyes=four_eyes,
+        org=_org(data.get("org"), path),
     )
+
+
+def _org(table: dict[str, Any] | None, path: Path) -> Org | None:
+    if table is None:
+        return None
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError('[org] needs a name, e.g. name = "Acme"', path=path, field="org.name")
+    lists = {}
+    for key in ("aliases", "allow"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise InputError(f"{key} must be a list of names", path=path, field=f"org.{key}")
+        lists[key] = tuple(v.strip() for v in value)
+    return Org(name.strip(), lists["aliases"], lists["allow"])
 
 
 SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp"}  # checked by service_config when serving

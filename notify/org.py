@@ -14,6 +14,7 @@ from functools import cached_property
 LEGAL_TAILS = {"inc", "inc.", "ltd", "ltd.", "llc", "plc", "gmbh", "co", "co.", "corp", "corp.", "corporation",
                "company", "group", "labs", "lab", "technologies", "technology", "software", "systems",
                "holdings", "limited", "ag", "sa", "bv", "ab", "oy", "as", "io", "hq", "cloud", "platform"}
+_PRODUCT = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z][\w.-]*))+")  # capitalised words after our name: a product of ours
 _SEPARATORS = re.compile(r"\s*(?:[()/,;|]|\s-\s|\s&\s)\s*")
 
 
@@ -52,8 +53,12 @@ class Org:
         return re.compile(rf"(?<![\w-])(?:{body})(?:'s|’s)?(?![\w-])", re.I)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where the text names us."""
-        return [m.span() for m in self.pattern.finditer(text)]
+        """Where the text names us or one of our products: 'Cloudflare Tunnel', 'GitHub Actions'."""
+        out = []
+        for m in self.pattern.finditer(text):
+            product = _PRODUCT.match(text, m.end())
+            out.append((m.start(), product.end() if product else m.end()))
+        return out
 
     @cached_property
     def allowed(self) -> frozenset[str]:

@@ -70,9 +70,10 @@ def summary(found: Sequence[Located], verdict: str) -> str:
 
 
 def as_json(found: Sequence[Located], verdict: str, rewrites: Sequence[dict[str, Any]],
-            files: Sequence[dict[str, Any]]) -> str:
+            files: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> str:
     return json.dumps({"verdict": verdict, "findings": [f.as_dict() for f in found],
-                       "rewrites": list(rewrites), "files": list(files)}, indent=2, default=str)
+                       "rewrites": list(rewrites), "files": list(files), "notes": list(notes)},
+                      indent=2, default=str)
 
 
 def as_github(found: Sequence[Located]) -> str:

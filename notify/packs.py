@@ -37,6 +37,26 @@ class NearSpec(BaseModel):
     span: str = Field(default="match", pattern="^(match|from-cue)$")
 
 
+class DeclaredSpec(BaseModel):
+    """How a record's own field for a required element is judged (see rules.Declared)."""
+
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(min_length=10)
+    first_person: bool = False
+    first_person_message: str = ""
+    reject: list[str] = Field(default_factory=list)
+
+    @field_validator("reject")
+    @classmethod
+    def _regex(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        return value
+
+
 class WhenSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     open: bool | None = None
@@ -71,6 +91,7 @@ class RuleSpec(BaseModel):
     any_case: bool = False
     once_per_term: bool = False
     when: WhenSpec = Field(default_factory=WhenSpec)
+    declared: DeclaredSpec | None = None
     suggest: str | None = Field(default=None, pattern="^(apology|responsibility|remedy|contact|next_update)$")
     examples: ExamplesSpec
     enabled: bool = True

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
-from notify.matcher import PhraseMatcher
+from notify.matcher import PhraseMatcher, fold
 from notify.org import Org
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
 from notify.sentences import sentence_spans
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 CUSTOMER_FIELDS = ("title", "impact", "apology", "responsibility", "remedy")
 SUGGESTED_FIELDS = ("apology", "responsibility", "remedy")
 STRUCTURED_FIELDS = ("contact", "next_update_at")
-FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|i|i'm|i've|us|our)\b", re.I)
+FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|i|i'm|i've|i'll|us|our|ours|ourselves|me|my)\b", re.I)
+# A field left for later: the scaffold's own text, or what people type to mean "fill in later".
+PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|tbc|fixme|x{3,}|n/?a|-+|\.{3}|…|lorem ipsum\b.*|<[^<>]*>|\[[^\[\]]*\]"
+                         r"|\{\{[^{}]*\}\})\s*[.:!]?\s*$", re.I | re.S)
 WORD = re.compile(r"[a-z]{4,}")
 STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "your", "into", "could",
              "would", "some", "there", "about", "been", "when", "what", "which", "while", "customers",
@@ -35,6 +38,7 @@ class Part(NamedTuple):
     only: list[tuple[int, int]] | None  # which of its sentences count; None: all of them
     findings: list[Finding] | None = None  # what the audience's rules found in it, where known
     rules: frozenset[str] = frozenset()  # the rules that were run to find them
+    as_written: bool = False  # sentences as the author wrote them, before a rewrite kept their meaning
 
 
 Parts = list[Part]
@@ -58,11 +62,12 @@ class PolicyResult:
         return "blocked" if self.blocking else "pass"
 
     def with_suggestions(self) -> dict[str, str]:
-        """The cleaned fields with each blocking required element filled by its suggestion."""
+        """The cleaned fields for a preview, each blocking required element shown with its suggestion
+        marked as one: nobody has decided to give a credit because notify suggested it."""
         fields = dict(self.fields)
         for finding in self.blocking:
             if finding.suggestion and finding.field in SUGGESTED_FIELDS:
-                fields[finding.field] = finding.suggestion
+                fields[finding.field] = f"(Suggestion, not decided) {finding.suggestion}"
         return fields
 
     def as_dict(self) -> dict[str, object]:
@@ -80,13 +85,17 @@ class Policy:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
+        self.org: Org | None = None  # who writes: set per team by load(), never cached
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
         self._audiences = {audience: ruleset.for_audience(audience) for audience in AUDIENCES}
+        self._rejects = {r.id: [re.compile(p, re.I) for p in (*r.unless, *r.declared.reject)]
+                         for r in ruleset.rules if r.declared}
 
     @classmethod
-    def load(cls, extra_dirs: Sequence[str | Path] = (), language: str = "en") -> Policy:
-        """The compiled policy for a language, from the cache when no pack changed since it was built."""
+    def load(cls, extra_dirs: Sequence[str | Path] = (), language: str = "en", org: Org | None = None) -> Policy:
+        """The compiled policy for a language, from the cache when no pack changed since it was built;
+        `org` names the organisation whose own names are never blame or jargon."""
         from notify import cache
 
         dirs = pack_dirs(extra_dirs, language=language)
@@ -95,10 +104,34 @@ class Policy:
         name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
         cached = cache.load(name)
         if isinstance(cached, cls):
+            cached.org = org
             return cached
         policy = cls(merge_packs(dirs))
         cache.store(name, policy)
+        policy.org = org
         return policy
+
+    def possibly_ours(self, text: str, title: str = "") -> list[str]:
+        """Supplier names that more likely name the author: in the title, or in most sentences.
+
+        GitHub's own status page names GitHub in every update; without `[org]` that reads as blame."""
+        if self.org is not None:
+            return []
+        vendors = {fold(v).casefold() for v in self.ruleset.lists.get("vendors", [])}
+        ix = index(self.compiled, text)
+        sentences: dict[str, set[int]] = {}
+        names: dict[str, str] = {}
+        for hits in ix.by_owner.values():
+            for hit in hits:
+                name = text[hit.start:hit.end]
+                key = fold(name).casefold()
+                if key in vendors and name[:1].isupper():
+                    names.setdefault(key, name)
+                    sentences.setdefault(key, set()).add(ix.sentence_at(hit.start)[0])
+        folded_title = fold(title).casefold()
+        many = max(2, (len(ix.spans) + 1) // 2)
+        return sorted(names[k] for k, found in sentences.items()
+                      if len(found) >= many or (folded_title and k in folded_title))
 
     def rules_for(self, audience: str) -> list[Rule]:
         """The rules that apply to an audience, in pack order (a shared list: do not change it)."""
@@ -109,6 +142,7 @@ class Policy:
     def check_text(self, text: str, audience: str = "customers", org: Org | None = None) -> PolicyResult:
         """A plain message: the whole text is one field and must carry every required element."""
         rules = self.rules_for(audience)
+        org = org or self.org
         found = scan(self.compiled, rules, text, "text", audience, org=org)
         cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None, org)
         facts = _facts_from_text(text)
@@ -124,6 +158,7 @@ class Policy:
                        org: Org | None = None) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
         rules = self.rules_for(audience)
+        org = org or self.org
         owners = [r.id for r in rules if "customers" in r.lists]
         extra = PhraseMatcher((name, owner) for name in incident.affected_customers for owner in owners) \
             if owners and incident.affected_customers else None
@@ -131,7 +166,12 @@ class Policy:
         cleaned: dict[str, str] = {}
         findings: list[Finding] = []
         rewrites: list[Rewrite] = []
+        left_for_later = set()
         for name, text in fields.items():
+            if text and is_placeholder(text):
+                findings.append(_placeholder(name, text))
+                left_for_later.add(name)
+                text = ""
             if not text:
                 cleaned[name] = text
                 continue
@@ -148,7 +188,12 @@ class Policy:
                 if getattr(incident, target) is None:
                     findings += self._require_check(rule, target, "", facts, whole_text=False, incident=incident)
                 continue
+            if target in left_for_later:  # its placeholder finding says what to write
+                continue
             text = cleaned.get(target, "") if target != "text" else " ".join(v for v in cleaned.values() if v)
+            if rule.declared is not None and target != "text" and text.strip():
+                findings += self._declared_check(rule, target, text, facts)
+                continue
             findings += self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
         return PolicyResult(audience, cleaned, self._suggest(findings, facts), rewrites)
 
@@ -182,13 +227,33 @@ class Policy:
                         action="require", field=field_name, start=start, end=end, text=text[start:end],
                         message=rule.message, suggestion=suggestion)]
 
+    def _declared_check(self, rule: Rule, field_name: str, text: str, facts: Facts) -> list[Finding]:
+        """A field the author wrote for this element, judged for its job: it speaks as us (where the
+        element needs it) and says something beyond what the rule rejects (a token, status talk)."""
+        declared = rule.declared
+        assert declared is not None
+        message = None
+        if declared.first_person and not FIRST_PERSON.search(text):
+            message = declared.first_person_message or declared.message
+        else:
+            spans = sentence_spans(text) or [(0, len(text))]
+            rejects = self._rejects.get(rule.id, [])
+            if rejects and all(any(r.search(text, a, b) for r in rejects) for a, b in spans):
+                message = declared.message
+        if message is None:
+            return []
+        end = len(text.rstrip())
+        return [Finding(rule=rule.id, category=rule.category, severity=rule.severity.value, action="require",
+                        field=field_name, start=0, end=end, text=text[:end], message=message,
+                        suggestion=suggest(rule.suggest, facts) if rule.suggest else rule.suggestion)]
+
     def _addressed(self, rule: Rule, parts: Parts, field_name: str) -> bool:
         """A flagged attempt (a deflection, say) is reported as itself, not as a missing element."""
         if not rule.addressed_by:
             return False
         others = [self._by_id[rule_id] for rule_id in rule.addressed_by]
         for part in parts:
-            if not part.text:
+            if not part.text or part.as_written:  # a deflection the rewrite removed is not there to report
                 continue
             if part.findings is not None and set(rule.addressed_by) <= part.rules:
                 sentences = index(self.compiled, part.text).spans if part.only is None else part.only
@@ -252,7 +317,23 @@ def _reworded(rewrites: list[Rewrite]) -> Parts:
     apology or a fix the author wrote still counts ('we rolled back the change' became 'we undid it').
     A dropped sentence takes its elements with it."""
     kept = "\n\n".join(r.before for r in rewrites if r.after and r.before != r.after)
-    return [Part(kept, None)] if kept else []
+    return [Part(kept, None, as_written=True)] if kept else []
+
+
+def is_placeholder(text: str) -> bool:
+    """The scaffold's own example text, or TODO/TBD/<fill in>: nobody has written this field yet."""
+    from notify.scaffold import PLACEHOLDERS
+
+    return text.strip() in PLACEHOLDERS or bool(PLACEHOLDER.match(text))
+
+
+def _placeholder(name: str, text: str) -> Finding:
+    end = len(text.rstrip())
+    return Finding(rule="placeholder", category="placeholder", severity="error", action="require", field=name,
+                   start=0, end=end, text=text[:end], message=PLACEHOLDER_MESSAGE)
+
+
+PLACEHOLDER_MESSAGE = "This field still holds placeholder text; write what customers should read, or leave it out."
 
 
 def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:

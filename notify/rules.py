@@ -33,8 +33,9 @@ CATEGORIES = {
     "impact.missing": "Nothing says what customers experienced (a draft made from an alert, before a person wrote it).",
     "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
     "language.unchecked": "Text in a language with no rule packs: unchecked, so it cannot go out.",
+    "placeholder": "A field still holds the scaffold's example text or a TODO: nobody has written it yet.",
 }
-BUILT_IN_CATEGORIES = {"consistency", "language.unchecked"}  # produced by code, not by a rule pack
+BUILT_IN_CATEGORIES = {"consistency", "language.unchecked", "placeholder"}  # produced by code, not by a rule pack
 AUDIENCES = ("public", "customers", "internal")
 
 
@@ -60,6 +61,19 @@ class Near:
     patterns: tuple[str, ...] = ()
     lists: tuple[str, ...] = ()
     span: str = "match"
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """How a record's own field for this element is judged: for its job, not for its words.
+
+    The author said which sentence is the responsibility; it fails only when it is empty, does not
+    speak as us (first_person), or says nothing but what `reject` describes (status talk, say)."""
+
+    message: str
+    first_person: bool = False
+    first_person_message: str = ""
+    reject: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,7 @@ class Rule:
     any_case: bool = False  # its phrases match in any case ("stripe"), for rules a context makes safe
     once_per_term: bool = False  # a flag the reviewer reads once per term in a text, not at every use
     when: When = When()
+    declared: Declared | None = None
     suggest: str | None = None
     enabled: bool = True
     pack: str = ""
@@ -195,8 +210,11 @@ def _plain(data: dict[str, Any], pack: str) -> Rule:
                 "addressed_by"):
         data[key] = tuple(data[key])
     near, when, examples = data.pop("near"), data.pop("when"), data.pop("examples")
+    declared = data.pop("declared")
     return Rule(
         **data,
+        declared=Declared(declared["message"], declared["first_person"], declared["first_person_message"],
+                          tuple(declared["reject"])) if declared else None,
         near=Near(tuple(near["phrases"]), tuple(near["patterns"]), tuple(near["lists"]), near["span"])
         if near else None,
         when=When(**when),

@@ -6,6 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 
+TITLE_PLACEHOLDER = "Describe the problem as a customer would"
+ACTION_PLACEHOLDER = "What we are doing right now, in plain words."
+PLACEHOLDERS = frozenset({TITLE_PLACEHOLDER, ACTION_PLACEHOLDER})  # the policy blocks a record that keeps them
+
+
 def incident_yaml(*, title: str | None = None, status: str | None = None, severity: str | None = None,
                   impact: str | None = None, components: list[str] | None = None,
                   now: datetime | None = None) -> str:
@@ -21,7 +26,7 @@ def incident_yaml(*, title: str | None = None, status: str | None = None, severi
 # An incident record for notify. Fill in the customer-facing fields in plain words;
 # `notify check FILE` says what is missing, `notify render FILE` shows the messages.
 id: INC-{stamp}
-title: {q(title or "Describe the problem as a customer would")}
+title: {q(title or TITLE_PLACEHOLDER)}
 status: {status}            # investigating | identified | monitoring | resolved | scheduled | in_progress | completed
 severity: {severity}        # minor | major | critical | maintenance
 started_at: {now:%Y-%m-%dT%H:%M:%SZ}
@@ -32,7 +37,7 @@ impact: {q(impact or "")}
 # Internal only: the technical cause. Never shown to customers.
 cause: ""
 actions:
-  - {q("What we are doing right now, in plain words.")}
+  - {q(ACTION_PLACEHOLDER)}
 # A sincere apology for what customers went through: "We are sorry that you ...".
 apology: ""
 # Own it: "This was our mistake ..." (not "beyond our control").

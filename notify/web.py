@@ -138,7 +138,7 @@ class Stores:
 
         self.location = location
         self.four_eyes = general.four_eyes
-        self.policy = Policy.load(general.policy_dirs)
+        self.policy = Policy.load(general.policy_dirs, org=general.org)
         self.renderer = Renderer(general.template_dirs)
         self.translations = Translations()
         self._local = threading.local()
