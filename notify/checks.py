@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from notify.matcher import Hit, PhraseMatcher, fold, longest_first
+from notify.org import Org
 from notify.patterns import FLAGS, Regex
 from notify.prefilter import Prefilter
-from notify.org import Org
 from notify.rules import Action, Rule, RuleSet
 from notify.sentences import clause_at, sentence_spans
 

@@ -295,18 +295,24 @@ def _load_policy(policy_dirs: Sequence[str]) -> Policy:
 @main.command()
 @click.argument("rule_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--stats", is_flag=True, help="Which rules reviewers waive most: the signal that a rule is wrong.")
+@click.option("--db", "db", metavar="PATH|URL", help="The store to count waivers in (with --stats).")
 @policy_option
-def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
+def rules(rule_id: str | None, fmt: str, stats: bool, db: str | None, policy_dirs: tuple[str, ...]) -> None:
     """List every rule, or explain one with its good and bad examples.
 
     \b
     Examples:
       notify rules
       notify rules apology-non-apology
+      notify rules --stats
     """
     from notify import output
     from notify.rules import load_rules
 
+    if stats:
+        _waiver_stats(db, fmt)
+        return
     ruleset = load_rules(_policy_dirs(policy_dirs))
     if fmt == "json":
         import json
@@ -317,6 +323,25 @@ def rules(rule_id: str | None, fmt: str, policy_dirs: tuple[str, ...]) -> None:
         click.echo(output.explain_rule(ruleset.rule(rule_id)))
     else:
         click.echo(output.rules_table(ruleset.rules))
+
+
+def _waiver_stats(db: str | None, fmt: str) -> None:
+    import json
+
+    from notify.store import open_store
+    from notify.waivers import stats
+
+    with open_store(db or _config().db) as store:
+        counted = stats(store)
+    if fmt == "json":
+        click.echo(json.dumps(counted, indent=2))
+    elif not counted:
+        click.echo("no waivers yet: every approved draft passed the rules as they are")
+    else:
+        width = max(len(row["rule"]) for row in counted)
+        for row in counted:
+            click.echo(f"{row['rule']:<{width}}  {row['waived']:>4} waived  last by {row['last_by']} at "
+                       f"{row['last_at']}: {row['last_reason']}")
 
 
 if __name__ == "__main__":  # pragma: no cover

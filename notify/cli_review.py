@@ -122,12 +122,17 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     Example:
       notify show INC-1042-r1 --channel email
     """
-    stored = _review(db).get(draft_id)
+    review = _review(db)
+    stored = review.get(draft_id)
+    given = review.waivers(draft_id)
     if fmt == "json":
         click.echo(json.dumps({**stored.summary(), "approval_holds": stored.approval_holds,
+                               "waivers": [w.as_dict() for w in given],
                                "messages": stored.messages, "report": stored.report}, indent=2))
         return
     click.echo(_header(stored))
+    for w in given:
+        click.echo(f"waived [{w.rule}] by {w.waived_by} at {w.at}: {w.reason}")
     for name, parts in stored.messages.items():
         if channel and name != channel:
             continue
@@ -191,19 +196,30 @@ def diff(draft_id: str, other_id: str | None, db: str | None) -> None:
 @click.argument("draft_id")
 @click.option("--as", "reviewer", required=True, help="Who approves it.")
 @click.option("--comment", help="Why, for the audit log.")
+@click.option("--waive", "waived", multiple=True, metavar="RULE-ID",
+              help="Accept this rule's finding for this draft only (repeatable); needs --reason.")
+@click.option("--reason", help="Why the waived finding is wrong for this draft (kept in the audit log).")
 @db_option
-def approve(draft_id: str, reviewer: str, comment: str | None, db: str | None) -> None:
+def approve(draft_id: str, reviewer: str, comment: str | None, waived: tuple[str, ...], reason: str | None,
+            db: str | None) -> None:
     """Approve a pending draft. The approval binds to its content hash.
 
-    Refused (exit 1) when the draft is not pending, is blocked by the policy layer, or when its
-    author approves it and four-eyes is on.
+    Refused (exit 1) when the draft is not pending, is blocked by the policy layer (unless every
+    blocking rule is waived), or when its author approves it and four-eyes is on. Privacy findings
+    and unchecked languages cannot be waived.
 
     \b
-    Example:
+    Examples:
       notify approve INC-1042-r1 --as sam --comment "checked the credit wording with billing"
+      notify approve INC-1042-r2 --as sam --waive apology-non-apology --reason "plain, unhedged apology"
     """
-    decided = _review(db).approve(draft_id, reviewer, comment)
-    click.echo(f"{decided.id} approved by {reviewer} (content hash {decided.content_hash[:12]})")
+    if waived and not (reason or "").strip():
+        raise click.UsageError("--waive needs --reason: say why the finding is wrong for this draft")
+    if reason and not waived:
+        raise click.UsageError("--reason goes with --waive RULE-ID; for a note on the approval use --comment")
+    decided = _review(db).approve(draft_id, reviewer, comment, waive=dict.fromkeys(waived, reason or ""))
+    extra = f", waiving {', '.join(waived)}" if waived else ""
+    click.echo(f"{decided.id} approved by {reviewer}{extra} (content hash {decided.content_hash[:12]})")
 
 
 @click.command()
@@ -253,6 +269,8 @@ def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> No
         return
     for e in entries:
         note = e.detail.get("note") or e.detail.get("reason") or ""
+        if e.action == "waive":
+            note = f"[{e.detail.get('rule')}] {note}"
         outcome = "" if e.outcome == "ok" else f" [{e.outcome}]"
         click.echo(f"{e.seq:>5}  {e.at}  {e.actor:<12} {e.action:<10}{outcome} {e.draft_id or e.incident_id or ''}"
                    + (f"  {note}" if note else ""))

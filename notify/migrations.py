@@ -117,6 +117,18 @@ def _v6(dialect: str) -> list[str]:
     return ["CREATE INDEX drafts_by_incident_state ON drafts (incident_id, state)"]
 
 
+def _v7(dialect: str) -> list[str]:
+    return ["""CREATE TABLE waivers (
+        draft_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        waived_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (draft_id, rule)
+    )""", "CREATE INDEX waivers_by_rule ON waivers (rule, at)"]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -124,4 +136,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (4, "webhook deliveries seen, so a retry makes no second revision", _v4),
     (5, "subscriptions people manage themselves", _v5),
     (6, "an incident's pending drafts found without reading every revision", _v6),
+    (7, "waivers: a reviewer accepts a finding for one draft, with a reason", _v7),
 ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from notify import audit, drafts
+from notify import audit, drafts, waivers
 from notify.drafts import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash
 from notify.errors import InputError, NotifyError, did_you_mean
 from notify.store import ConflictError, Store
@@ -165,21 +165,35 @@ class Review:
         with self.store.transaction() as tx:
             return drafts.listing(tx, state, incident_id)
 
-    def approve(self, draft_id: str, reviewer: str, comment: str | None = None) -> Draft:
-        return self._decide(draft_id, reviewer, "approve", APPROVED, comment)
+    def approve(self, draft_id: str, reviewer: str, comment: str | None = None,
+                waive: Mapping[str, str] | None = None) -> Draft:
+        """Approve; `waive` maps rule ids to the reviewer's reason for accepting their findings on this
+        draft (a blocked draft is approvable once every blocking rule is waived)."""
+        waive = dict(waive or {})
+        for rule, reason in waive.items():
+            if not reason.strip():
+                raise InputError(f"waiving {rule} needs a reason: say why the finding is wrong for this draft",
+                                 field="reason")
+        return self._decide(draft_id, reviewer, "approve", APPROVED, comment, waive)
+
+    def waivers(self, draft_id: str) -> list[waivers.Waiver]:
+        with self.store.transaction() as tx:
+            return waivers.for_draft(tx, draft_id)
 
     def reject(self, draft_id: str, reviewer: str, reason: str) -> Draft:
         if not reason.strip():
             raise InputError("a rejection needs a reason the author can act on", field="reason")
         return self._decide(draft_id, reviewer, "reject", REJECTED, reason)
 
-    def _decide(self, draft_id: str, reviewer: str, action: str, to_state: str, note: str | None) -> Draft:
+    def _decide(self, draft_id: str, reviewer: str, action: str, to_state: str, note: str | None,
+                waive: dict[str, str] | None = None) -> Draft:
         self.get(draft_id)  # a clear error for an unknown id, before taking the write lock
         moment = self.clock()
+        waive = waive or {}
         with self.store.transaction() as tx:
             draft = drafts.get(tx, draft_id)
             assert draft is not None
-            refusal = self._refusal(draft, reviewer, action)
+            refusal = self._refusal(draft, reviewer, action, waive)
             outcome = "refused" if refusal else "ok"
             if refusal is None:
                 moved = drafts.transition(tx, draft_id, from_state=PENDING, to_state=to_state, by=reviewer,
@@ -187,9 +201,17 @@ class Review:
                                           approved_hash=draft.content_hash if to_state == APPROVED else None)
                 if not moved:
                     outcome = "conflict"
+            if outcome == "ok":
+                for rule, reason in sorted(waive.items()):
+                    waivers.record(tx, waivers.Waiver(draft_id, rule, draft.content_hash, reviewer, reason.strip(),
+                                                      moment.isoformat()))
+                    audit.append(tx, at=moment, actor=reviewer, action="waive", incident_id=draft.incident_id,
+                                 draft_id=draft_id, detail={"rule": rule, "reason": reason.strip(),
+                                                            "content_hash": draft.content_hash})
             audit.append(tx, at=moment, actor=reviewer, action=action, outcome=outcome,
                          incident_id=draft.incident_id, draft_id=draft_id,
                          detail={"note": note, "content_hash": draft.content_hash,
+                                 **({"waived": sorted(waive)} if waive else {}),
                                  **({"reason": refusal} if refusal else {})})
         if refusal:
             raise ReviewRefused(refusal)
@@ -199,20 +221,23 @@ class Review:
                                 f"while you were deciding; your {action} was not applied")
         return self.get(draft_id)
 
-    def _refusal(self, draft: Draft, reviewer: str, action: str) -> str | None:
+    def _refusal(self, draft: Draft, reviewer: str, action: str, waive: dict[str, str]) -> str | None:
         if draft.state == SUPERSEDED:
             return f"{draft.id} was {draft.decision_note or 'superseded'}; review the newest revision instead"
         if draft.state != PENDING:
             by = f" by {draft.decided_by}" if draft.decided_by else ""
             return f"{draft.id} is already {draft.state}{by}; only a pending draft can be decided"
         if action == "approve":
-            if draft.verdict == "blocked":
-                count = sum(1 for f in merged_findings(draft.report) if f["severity"] == "error" and not f["fixed"])
-                return (f"{draft.id} is blocked by the policy layer ({count} blocking finding(s)); "
-                        "fix the record and draft it again")
             if self.four_eyes and reviewer == draft.author:
                 return (f"{reviewer} wrote {draft.id} and cannot approve it too (four-eyes); "
                         "ask another reviewer, or set [review] four_eyes = false for a solo team")
+            problem = _waiver_problem(draft.id, merged_findings(draft.report), waive)
+            if problem:
+                return problem
+            blocking = sorted(set(blocking_rules(draft.report)) - set(waive))
+            if draft.verdict == "blocked" and (blocking or not waive):
+                return (f"{draft.id} is blocked by the policy layer ({', '.join(blocking)}); fix the record and "
+                        "draft it again, or waive a finding that is wrong for this draft with --waive RULE --reason")
             if content_hash(draft.messages) != draft.content_hash:
                 return f"{draft.id}'s messages changed after it was drafted; draft it again"
         return None
@@ -249,6 +274,21 @@ class Review:
         return audit.verify(self.store)
 
 
+def _waiver_problem(draft_id: str, findings: list[dict[str, Any]], waive: dict[str, str]) -> str | None:
+    """Why these waivers cannot be given, if they cannot: a rule with no finding here, or one that
+    protects someone other than us (privacy) or that nothing checked (language.unchecked)."""
+    categories = {f["rule"]: f["category"] for f in findings}
+    for rule in sorted(waive):
+        if rule not in categories:
+            hint = did_you_mean(rule, categories)
+            return f"{draft_id} has no finding of rule {rule!r} to waive" + (f"; {hint}" if hint else "")
+        if categories[rule] in waivers.UNWAIVABLE:
+            return (f"{rule} ({categories[rule]}) cannot be waived: fix the record "
+                    + ("(take the customer's name out of public text)" if categories[rule] == "privacy"
+                       else "(add rule packs for the language, or drop the translation)"))
+    return None
+
+
 def _compose(incident: Incident, policy: Policy, renderer: Renderer, explain_cause: bool,
              suffix: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """One language's messages, policy report and whether it blocks; names carry the language suffix."""
@@ -259,9 +299,11 @@ def _compose(incident: Incident, policy: Policy, renderer: Renderer, explain_cau
                for a in set(CHANNEL_AUDIENCE.values())}
     blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
     channels = CHANNELS if not suffix else [c for c in CHANNELS if c != "internal"]  # staff read one language
-    rendered = renderer.render(incident, results, channels, draft=blocked)
+    # stored as they would be sent: a blocked draft is never sent unless a reviewer waives what blocks it,
+    # and its suggestions are shown beside its findings, never written into the messages
+    rendered = renderer.render(incident, results, channels)
     # subscribers get the public email; the affected customers named in the record get "email"
-    rendered["email_public"] = renderer.render(incident, results, ["email"], draft=blocked, audience="public")["email"]
+    rendered["email_public"] = renderer.render(incident, results, ["email"], audience="public")["email"]
     messages = {c + suffix: {**m.parts, **({"measures": m.measures} if m.measures else {})}
                 for c, m in rendered.items()}
     report: dict[str, Any] = {a + suffix: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
@@ -282,6 +324,12 @@ def _unchecked(language: str) -> dict[str, Any]:
             "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
                        f"add policies/i18n/{language}/ or remove the translation.",
             "suggestion": None, "fixed": False}
+
+
+def blocking_rules(report: dict[str, Any]) -> list[str]:
+    """The rules whose findings block a draft: errors left unfixed on a customer-facing audience."""
+    return sorted({f["rule"] for audience, result in report.items() if not audience.startswith("internal")
+                   for f in result["findings"] if f["severity"] == "error" and not f.get("fixed")})
 
 
 def merged_findings(report: dict[str, Any]) -> list[dict[str, Any]]:

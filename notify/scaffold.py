@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-
 TITLE_PLACEHOLDER = "Describe the problem as a customer would"
 ACTION_PLACEHOLDER = "What we are doing right now, in plain words."
 PLACEHOLDERS = frozenset({TITLE_PLACEHOLDER, ACTION_PLACEHOLDER})  # the policy blocks a record that keeps them

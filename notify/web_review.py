@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from notify.auth import Session, Signer, check_password
 from notify.errors import NotifyError
 from notify.resources import bundled_dir
-from notify.review import merged_rewrites
+from notify.review import blocking_rules, merged_rewrites
 
 SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
@@ -106,6 +106,7 @@ def register(app: FastAPI) -> None:
             return page("error.html.j2", status=404, message=str(exc), **context(request, session))
         findings = _findings(draft.report)
         return page("draft.html.j2", draft=draft, findings=findings, rewrites=merged_rewrites(draft.report),
+                    blocking=blocking_rules(draft.report), waivers=review.waivers(draft.id),
                     editable=EDITABLE, notice=request.query_params.get("notice"),
                     smtp=bool(request.app.state.config.smtp.url), **context(request, session))
 
@@ -115,8 +116,10 @@ def register(app: FastAPI) -> None:
         target = draft_id or ""
         try:
             if action == "approve":
-                review.approve(target, session.name, form.get("comment") or None)
-                notice = "Approved."
+                waive = {key.removeprefix("waive."): form.get("waive_reason", "")
+                         for key, value in form.items() if key.startswith("waive.") and value}
+                review.approve(target, session.name, form.get("comment") or None, waive=waive)
+                notice = "Approved" + (f", waiving {', '.join(sorted(waive))}." if waive else ".")
             elif action == "reject":
                 review.reject(target, session.name, form.get("reason") or "")
                 notice = "Rejected."

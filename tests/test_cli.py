@@ -47,7 +47,8 @@ def test_check_json_has_verdict_and_offsets_into_the_checked_text(tmp_path: Path
     jargon = [f for f in report["findings"] if f["category"] == "jargon"]
     assert jargon[0]["text"] == "BGP route leak"
     assert jargon[0]["replacement"] == "an error that sent internet traffic the wrong way"
-    assert report["rewrites"][0]["after"] == "The outage was caused by an error that sent internet traffic the wrong way."
+    assert report["rewrites"][0]["after"] == \
+        "The outage was caused by an error that sent internet traffic the wrong way."
 
 
 def test_check_passes_a_good_message_with_exit_0(tmp_path: Path):

@@ -42,7 +42,7 @@ def test_a_blocked_pagerduty_draft_is_written_up_and_approved_by_a_second_review
                 sign_in(page, service.url, "dana")
                 page.click(f"text={answer['draft']}")
                 assert page.locator("#verdict").inner_text() == "blocked"
-                assert page.locator("button:has-text('Approve')").is_disabled()
+                assert page.locator("button:has-text('Approve with waivers')").count() == 1  # waivers only
                 page.screenshot(path=str(ARTIFACTS / "review-blocked-draft.png"), full_page=True)
 
                 page.fill("#impact", "Since 13:35 UTC customers cannot open their reports in the dashboard.")
