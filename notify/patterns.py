@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from re import _constants as C  # type: ignore[attr-defined]  # the parser's opcodes (3.11+)
 from typing import Protocol
+
+from notify.regex_syntax import min_width, sequence, starts_with_literal_or_set
 
 FLAGS = re.IGNORECASE
 
@@ -115,21 +116,12 @@ def _lower_pattern(source: str) -> str | None:
     return "".join(out)
 
 
-def _parse(source: str) -> list[tuple[object, object]] | None:
-    from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
-
-    try:
-        return list(_parser.parse(source, FLAGS).data)
-    except re.error:
-        return None
-
-
 def _wholly_case_sensitive(source: str) -> bool:
     """'(?-i:...)' around the whole pattern."""
     if not (source.startswith("(?-i:") and source.endswith(")")):
         return False
-    data = _parse(source)
-    return data is not None and len(data) == 1 and data[0][0] is C.SUBPATTERN and data[0][1][0] is None  # type: ignore[index]
+    nodes = sequence(source)
+    return nodes is not None and len(nodes) == 1 and nodes[0][0] == "group" and nodes[0][1] == "-i"
 
 
 def _at_boundary(string: str, index: int) -> bool:
@@ -144,15 +136,10 @@ def _boundary_strippable(source: str) -> bool:
     set of literals, so that the engine can search for that start and the match is never empty."""
     if not source.startswith("\\b"):
         return False
-    from re import _compiler, _parser  # type: ignore[attr-defined]  # only when a pack is compiled
-
-    try:
-        whole, rest = _parser.parse(source), _parser.parse(source[2:])
-    except re.error:
+    whole, rest = sequence(source), sequence(source[2:])
+    if whole is None or rest is None or len(whole) < 2 or whole[0] != ("at", "boundary"):
         return False
-    if len(whole.data) < 2 or whole.data[0] != (C.AT, C.AT_BOUNDARY):
-        return False
-    return bool(_compiler._get_literal_prefix(rest, 0)[0]) or _compiler._get_charset_prefix(rest, 0) is not None
+    return starts_with_literal_or_set(rest)
 
 
 def _case_free_head(source: str) -> str | None:
@@ -170,11 +157,10 @@ def _case_free_head(source: str) -> str | None:
         if source.startswith("(?-i:", index):
             end = index if depth == 0 else group_start
             head = source[:end]
-            if not head or _lower_pattern(head) is None or _parse(head) is None:
+            nodes = sequence(head) if head and _lower_pattern(head) is not None else None
+            if nodes is None:
                 return None
-            from re import _parser  # type: ignore[attr-defined]
-
-            return head if _parser.parse(head).getwidth()[0] > 0 else None
+            return head if sum(min_width(n) for n in nodes) > 0 else None
         if char == "(":
             if depth == 0:
                 group_start = index

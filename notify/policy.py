@@ -99,7 +99,7 @@ class Policy:
         from notify import cache
 
         dirs = pack_dirs(extra_dirs, language=language)
-        modules = ("policy.py", "checks.py", "rules.py", "matcher.py", "prefilter.py", "patterns.py")
+        modules = ("policy.py", "checks.py", "rules.py", "matcher.py", "prefilter.py", "patterns.py", "regex_syntax.py")
         code = [Path(__file__).with_name(m) for m in modules]  # a changed class must not unpickle
         name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
         cached = cache.load(name)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Mapping
-from re import _constants as C  # type: ignore[attr-defined]  # the parser re itself uses (3.11+)
+
+from notify.regex_syntax import Node, Unsupported, parse
 
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
@@ -20,13 +21,10 @@ COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "
 
 def required_literals(pattern: str) -> set[str] | None:
     """Literals one of which every match contains (lower-cased), or None when there is no such set."""
-    from re import _parser  # type: ignore[attr-defined]  # only when a pack is compiled
-
     try:
-        parsed = _parser.parse(pattern, re.IGNORECASE)
-    except re.error:
+        return _alternatives(parse(pattern))
+    except (Unsupported, re.error):
         return None
-    return _required(list(parsed))
 
 
 def selectivity(literals: set[str]) -> int:
@@ -43,66 +41,66 @@ def selectivity(literals: set[str]) -> int:
     return min(one(literal) for literal in literals)
 
 
-def _required(items: list) -> set[str] | None:  # type: ignore[type-arg]
+def _alternatives(branches: list[list[Node]]) -> set[str] | None:
+    out: set[str] = set()
+    for branch in branches:
+        found = _required(branch)
+        if found is None:
+            return None
+        out |= found
+    return out
+
+
+def _required(items: list[Node]) -> set[str] | None:
     """Of the elements of a sequence that pin down a literal, the most selective one; optional or fuzzy
     elements are skipped, and 'the ' loses to 'vendor' in '\\bthe (?:lab|vendor) was'."""
     best: set[str] | None = None
     index = 0
     while index < len(items):
-        op, arg = items[index]
         found = None
-        if op is C.LITERAL:
+        if items[index][0] == "lit":
             run = []
-            while index < len(items) and items[index][0] is C.LITERAL:
-                run.append(chr(items[index][1]).lower())
+            while index < len(items) and items[index][0] == "lit":
+                run.append(items[index][1].lower())
                 index += 1
             if len(run) >= MIN_LITERAL or (len(run) == 1 and run[0] in RARE_CHARACTERS):
                 found = {"".join(run)}
-            elif index < len(items) and (digits := _digits_at(*items[index])):
+            elif index < len(items) and (digits := _digits_at(items[index])):
                 found = {"".join(run) + d if d != ANY_SCRIPT else d for d in digits}  # '-3' in 'db-3'
         else:
-            found = _element(op, arg)
+            found = _element(items[index])
             index += 1
         if found is not None and (best is None or selectivity(found) > selectivity(best)):
             best = found
     return best
 
 
-def _element(op: object, arg: object) -> set[str] | None:
-    if op is C.SUBPATTERN:
-        return _required(list(arg[3]))  # type: ignore[index]
-    if op is C.BRANCH:
-        out: set[str] = set()
-        for branch in arg[1]:  # type: ignore[index]
-            found = _required(list(branch))
-            if found is None:
-                return None
-            out |= found
-        return out
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1:  # type: ignore[index]
-        return _required(list(arg[2]))  # type: ignore[index]
-    return _digits_at(op, arg)
+def _element(node: Node) -> set[str] | None:
+    if node[0] == "group":
+        return _alternatives(node[2])
+    if node[0] == "repeat" and node[1] >= 1:
+        return _required([node[3]])
+    return _digits_at(node)
 
 
-def _digits_at(op: object, arg: object) -> set[str] | None:
+def _digits_at(node: Node) -> set[str] | None:
     """The digits an element must start with: '[45]' a 4 or a 5; '\\d' or '\\d+' any digit, in any script."""
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT) and arg[0] >= 1 and arg[2]:  # type: ignore[index]
-        op, arg = arg[2][0]  # type: ignore[index]
-    if op is not C.IN or not arg or not all(_digits_only(item) for item in arg):  # type: ignore[attr-defined]
+    if node[0] == "repeat" and node[1] >= 1:
+        node = node[3]
+    if node[0] != "in" or node[1] or not node[2] or not all(_digits_only(item) for item in node[2]):
         return None
-    if all(kind is C.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
-        return {chr(code) for _, code in arg}  # type: ignore[attr-defined]
+    if all(item[0] == "lit" for item in node[2]):
+        return {item[1] for item in node[2]}
     return set("0123456789") | {ANY_SCRIPT}
 
 
-def _digits_only(item: tuple[object, object]) -> bool:
-    op, av = item
-    if op is C.CATEGORY:
-        return av is C.CATEGORY_DIGIT
-    if op is C.LITERAL:
-        return chr(av).isdigit()  # type: ignore[arg-type]
-    if op is C.RANGE:
-        return chr(av[0]).isdigit() and chr(av[1]).isdigit()  # type: ignore[index]
+def _digits_only(item: Node) -> bool:
+    if item[0] == "cat":
+        return bool(item[1] == "digit")
+    if item[0] == "lit":
+        return bool(item[1].isdigit())
+    if item[0] == "range":
+        return bool(item[1].isdigit() and item[2].isdigit())
     return False
 
 

@@ -74,3 +74,24 @@ def test_the_prefilter_never_hides_a_sentence_that_matches(text: str):
                     assert key in ix.located, (key, text)
                     assert any(w_start <= sentence[0] and sentence[1] <= w_end
                                for w_start, w_end in ix.windows(ix.located[key])), (key, sentence, text)
+
+
+def test_every_bundled_pattern_is_read_without_cpythons_private_parser():
+    """notify reads pattern syntax itself (re._parser changes between releases): every bundled pattern
+    must be readable, or its fast paths would silently go."""
+    from notify.regex_syntax import parse
+
+    for source in PATTERNS:
+        parse(source)
+
+
+def test_required_literals_of_the_shapes_rules_use():
+    from notify.prefilter import ANY_SCRIPT, required_literals
+
+    assert required_literals(r"\b(?:credit|refund\w*)\b") == {"credit", "refund"}
+    assert required_literals(r"\bthe (?:lab|vendor) was") == {"lab", "vendor"}  # rarer than 'the '
+    assert required_literals(r"\bdb-\d+") == {"db-"}
+    assert required_literals(r"\b[a-z]-\d+") == {f"-{d}" for d in "0123456789"} | {ANY_SCRIPT}
+    assert required_literals(r"[45]\d\d errors") == {" errors"}
+    assert required_literals(r"(?:a|b)c") is None
+    assert required_literals(r"x(?=y)|z+") is None
