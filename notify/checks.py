@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -76,6 +76,7 @@ class Compiled:
     keyed: dict[str, dict[str, list[tuple[str, Regex]]]]  # "p" (patterns) or "n" (near): rule -> [(key, regex)]
     key_rule: dict[str, str]
     suppliers: frozenset[str] = frozenset()  # the vendors list, as written
+    known_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # rule -> terms it never flags
     indexes: dict[str, TextIndex] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, object]:  # the per-text index cache is not worth pickling
@@ -134,6 +135,7 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
                   for r in ruleset.rules if r.unless_followed_by},
         glossary=glossary,
         suppliers=frozenset(ruleset.lists.get("vendors", ())),
+        known_terms={r.id: frozenset(r.known_terms) for r in ruleset.rules if r.known_terms},
     )
 
 
@@ -250,6 +252,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
                 by_owner.setdefault(owner, []).append(hit)
     findings: list[Finding] = []
     edits: list[Edit] = []
+    links: Spans | None = None
     possible = ix.located
     key_rule = compiled.key_rule
     active = set(by_owner)
@@ -274,15 +277,19 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
             candidates = [c for c in candidates if fold(c[2]).casefold() not in allowed
                           and not any(c[0] < b and a < c[1] for a, b in own)]
+        if rule.known_terms:
+            known = compiled.known_terms[rule.id]
+            candidates = [c for c in candidates if text[c[0]:c[1]].removesuffix("s") not in known]
         if rule.category == "jargon" and "/" in text:  # an address is for clicking, not for reading
-            links = [m.span() for m in _URL.finditer(text)]
-            candidates = [c for c in candidates if not any(a <= c[0] < b for a, b in links)]
+            if links is None:
+                links = Spans.of(m.span() for m in _URL.finditer(text))
+            candidates = [c for c in candidates if not links.holds(c[0])]
         if not candidates:
             continue
         cues = by_owner.get("near:" + rule.id, [])
         followed = compiled.followed.get(rule.id)
         unless = compiled.unless.get(rule.id)
-        taken: list[tuple[int, int]] = []
+        taken = Spans()
         seen_terms: set[str] = set()
         for start, end, key in sorted(set(candidates)):
             if followed and _followed_by(followed, text, end):
@@ -301,9 +308,8 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
                     start, end = min(start, found[0]), max(end, clause[1])
                     while end > start and text[end - 1] in " ,;:":
                         end -= 1
-            if taken and any(start < t_end and t_start < end for t_start, t_end in taken):
+            if not taken.add(start, end):  # another match of this rule holds part of it
                 continue
-            taken.append((start, end))
             finding, edit = _act(compiled, rule, text, field_name, audience, sentence, start, end, key)
             if edit:
                 edits.append(edit)
@@ -318,10 +324,10 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         findings = [f for f in findings if f.action != "replace"
                     or not any(a <= f.start and f.end <= b for a, b in clauses)]
     findings = _without_lesser_flags(findings)
-    replaced = [e for e in edits if e.rank == 0]
+    replaced = Reach([(e.start, e.end) for e in edits if e.rank == 0])
     if replaced:  # a term the glossary already rewrote needs no second flag
         findings = [f for f in findings if f.action != "flag" or f.category != "jargon"
-                    or not any(e.start < f.end and f.start < e.end for e in replaced)]
+                    or not replaced.overlaps(f.start, f.end)]
     return Scan(text, spans, findings, edits)
 
 
@@ -332,13 +338,71 @@ def _without_lesser_flags(findings: list[Finding]) -> list[Finding]:
     """A flag on a span that a graver finding of the same category already covers says nothing new
     ('our upstream provider' mentioned, where the sentence already blames it), nor does one inside a
     wider finding as grave."""
-    def covers(g: Finding, f: Finding) -> bool:
-        if g is f or g.category != f.category or not (g.start < f.end and f.start < g.end):
-            return False
-        wider = g.start <= f.start and f.end <= g.end and g.end - g.start > f.end - f.start
-        return _RANK[g.severity] < _RANK[f.severity] or (wider and _RANK[g.severity] == _RANK[f.severity])
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for g in findings:
+        groups.setdefault((g.category, _RANK[g.severity]), []).append((g.start, g.end))
+    reach = {key: Reach(spans) for key, spans in groups.items()}
 
-    return [f for f in findings if f.action != "flag" or not any(covers(g, f) for g in findings)]
+    def covered(f: Finding) -> bool:
+        rank = _RANK[f.severity]
+        if any(reach[(f.category, r)].overlaps(f.start, f.end) for r in range(rank) if (f.category, r) in reach):
+            return True
+        same = reach[(f.category, rank)]
+        return same.max_end_before(f.start) >= f.end or same.max_end_before(f.start + 1) > f.end
+
+    return [f for f in findings if f.action != "flag" or not covered(f)]
+
+
+class Spans:
+    """Non-overlapping spans in order; add() refuses one that overlaps (neighbours checked only)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    @classmethod
+    def of(cls, spans: Iterable[tuple[int, int]]) -> Spans:
+        out = cls()
+        for start, end in spans:
+            out.add(start, end)
+        return out
+
+    def add(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start)
+        if (i and self.ends[i - 1] > start) or (i < len(self.starts) and self.starts[i] < end):
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+    def holds(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos)
+        return bool(i) and self.ends[i - 1] > pos
+
+
+class Reach:
+    """Spans that may overlap, sorted by start with the furthest end reached so far: overlap queries
+    in log time, so a long text with many findings stays linear."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach: list[int] = []
+        furthest = -1
+        for _, end in spans:
+            furthest = max(furthest, end)
+            self.reach.append(furthest)
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def max_end_before(self, pos: int) -> int:
+        """The furthest end of the spans that start before pos (-1 when none)."""
+        i = bisect_left(self.starts, pos)
+        return self.reach[i - 1] if i else -1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.max_end_before(end) > start
 
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|net|org|dev|app|ai|co|eu)(?:/\S*)?", re.I)
@@ -434,17 +498,20 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     the sentences left as they were."""
     if not edits:
         return text, [], []
-    accepted: list[Edit] = []
-    for edit in sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start))):
-        if all(edit.end <= a.start or edit.start >= a.end for a in accepted):
-            accepted.append(edit)
-    accepted.sort()
+    accepted = _non_overlapping(edits)
     pieces: list[str] = []
     rewrites: list[Rewrite] = []
     untouched: list[tuple[int, int]] = []
     cursor = 0
+    next_edit = 0  # edits and sentences are both in order: one walk over each
     for s_start, s_end in spans or [(0, len(text))]:
-        inside = [e for e in accepted if s_start <= e.start and e.end <= s_end]
+        while next_edit < len(accepted) and accepted[next_edit].start < s_start:
+            next_edit += 1  # it crosses into this sentence from the last: never applied
+        inside = []
+        while next_edit < len(accepted) and accepted[next_edit].start < s_end:
+            if accepted[next_edit].end <= s_end:
+                inside.append(accepted[next_edit])
+            next_edit += 1
         if not inside:
             untouched.append((s_start, s_end))
             continue
@@ -464,6 +531,14 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     pieces.append(text[cursor:])
     cleaned = "".join(pieces)
     return cleaned.strip() if cleaned.strip() != text.strip() else cleaned, rewrites, untouched
+
+
+def _non_overlapping(edits: list[Edit]) -> list[Edit]:
+    """The edits to apply, in text order: graver ones first (a dropped sentence wins over a word
+    replaced inside it), then leftmost and longest."""
+    taken = Spans()
+    chosen = [e for e in sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start))) if taken.add(e.start, e.end)]
+    return sorted(chosen)
 
 
 def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:

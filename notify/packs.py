@@ -90,6 +90,7 @@ class RuleSpec(BaseModel):
     skip_product_names: bool = False
     any_case: bool = False
     once_per_term: bool = False
+    known_terms: list[str] = Field(default_factory=list)
     when: WhenSpec = Field(default_factory=WhenSpec)
     declared: DeclaredSpec | None = None
     suggest: str | None = Field(default=None, pattern="^(apology|responsibility|remedy|contact|next_update)$")

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from notify.regex_syntax import Node, Unsupported, parse
 
 MIN_LITERAL = 3
-RARE_CHARACTERS = set("@#$%_/")  # one of these alone still narrows the search a lot (the @ of an email)
+RARE_CHARACTERS = set("@#$%_/`")  # one of these alone still narrows the search a lot (the @ of an email)
 ANY_SCRIPT = "\x00digit"  # with ASCII digits as literals: \d matches the digits of other scripts too
 COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
                 "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}

@@ -116,6 +116,7 @@ class Rule:
     skip_product_names: bool = False
     any_case: bool = False  # its phrases match in any case ("stripe"), for rules a context makes safe
     once_per_term: bool = False  # a flag the reviewer reads once per term in a text, not at every use
+    known_terms: tuple[str, ...] = ()  # matches its patterns make that are plain words to customers (UTC, SMS)
     when: When = When()
     declared: Declared | None = None
     suggest: str | None = None
@@ -207,7 +208,7 @@ def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> R
 def _plain(data: dict[str, Any], pack: str) -> Rule:
     """A validated rule spec as the frozen value the checks use."""
     for key in ("audiences", "flag_only_for", "phrases", "lists", "patterns", "unless", "unless_followed_by",
-                "addressed_by"):
+                "addressed_by", "known_terms"):
         data[key] = tuple(data[key])
     near, when, examples = data.pop("near"), data.pop("when"), data.pop("examples")
     declared = data.pop("declared")
