@@ -537,8 +537,8 @@ def _non_overlapping(edits: list[Edit]) -> list[Edit]:
     """The edits to apply, in text order: graver ones first (a dropped sentence wins over a word
     replaced inside it), then leftmost and longest."""
     taken = Spans()
-    chosen = [e for e in sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start))) if taken.add(e.start, e.end)]
-    return sorted(chosen)
+    graver_first = sorted(edits, key=lambda e: (-e.rank, e.start, -(e.end - e.start)))
+    return sorted(e for e in graver_first if taken.add(e.start, e.end))
 
 
 def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
