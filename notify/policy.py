@@ -194,7 +194,13 @@ class Policy:
             if rule.declared is not None and target != "text" and text.strip():
                 findings += self._declared_check(rule, target, text, facts)
                 continue
-            findings += self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
+            missing = self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
+            removed_by = sorted({r for w in rewrites if w.field == target and not w.after for r in w.rules})
+            if missing and fields.get(target) and not text.strip() and removed_by:  # say why it is empty now
+                missing = [replace(f, message=f"{f.message} What the field said was removed for this audience "
+                                              f"({', '.join(removed_by)}); say it again without that.")
+                           for f in missing]
+            findings += missing
         return PolicyResult(audience, cleaned, self._suggest(findings, facts), rewrites)
 
     def _suggest(self, findings: list[Finding], facts: Facts) -> list[Finding]:
