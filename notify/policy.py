@@ -305,7 +305,7 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
         return text, rewrites, [Part(text, None, found.findings, ran)]
     changed = "\n\n".join(r.after for r in rewrites if r.after)  # a blank line always ends a sentence
     again = scan(policy.compiled, rules, changed, name, audience, extra, org=org) if changed else None
-    reworded = _reworded(rewrites)
+    reworded = _reworded(found, rewrites, untouched)
     if again is None or not again.edits:  # the usual case
         return text, rewrites, [Part(found.text, untouched, found.findings, ran)] + \
             ([Part(changed, None, again.findings, ran)] if again else []) + reworded
@@ -318,12 +318,14 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
     return text, rewrites, [Part(text, None), *reworded]
 
 
-def _reworded(rewrites: list[Rewrite]) -> Parts:
+def _reworded(found: Scan, rewrites: list[Rewrite], untouched: list[tuple[int, int]]) -> Parts:
     """The sentences as written where a rewrite kept them: plain words say what the jargon said, so an
     apology or a fix the author wrote still counts ('we rolled back the change' became 'we undid it').
-    A dropped sentence takes its elements with it."""
-    kept = "\n\n".join(r.before for r in rewrites if r.after and r.before != r.after)
-    return [Part(kept, None, as_written=True)] if kept else []
+    A dropped sentence takes its elements with it. Read in the original text, already indexed."""
+    left = set(untouched)
+    edited = [s for s in found.spans or [(0, len(found.text))] if s not in left]
+    kept = [span for span, r in zip(edited, rewrites, strict=False) if r.after and r.before != r.after]
+    return [Part(found.text, kept, as_written=True)] if kept else []
 
 
 def is_placeholder(text: str) -> bool:
