@@ -2,7 +2,9 @@
 
 Prints, in one run: median and p95 time per message and messages per second for notify and for
 proselint (the baseline) checking the corpus in alternating passes, their ratio (and the ratio
-when they alternate message by message, for comparison); the time per message as a user pack grows by 2,000 and
+when they alternate message by message, for comparison); the same on the real updates of
+shared/corpus/real-dev.jsonl, and the time per word of one text as it grows 16-fold (linear: flat);
+the time per message as a user pack grows by 2,000 and
 20,000 phrases, against the bundled pack alone; and peak memory of the checking process.
 Targets: at least 10x proselint's throughput, at most 2x the base time at 20,000 extra phrases,
 peak memory under 60 MB.
@@ -28,6 +30,7 @@ from notify.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "synthetic.jsonl"
+REAL_CORPUS = ROOT.parent / "shared" / "corpus" / "real-dev.jsonl"
 
 
 def per_message(checks: list[Callable[[str], object]], texts: list[str], rounds: int) -> list[list[float]]:
@@ -107,10 +110,24 @@ rules:
     return folder
 
 
+def linear(policy: Policy, updates: list[str]) -> None:
+    """Time per word as one text grows 1x, 4x and 16x (each copy numbered, so no cache sees it twice)."""
+    print()
+    for copies in (1, 4, 16):
+        text = "\n\n".join(f"{update} ({copies}.{i})" for i in range(copies) for update in updates)
+        words = len(text.split())
+        start = time.perf_counter()
+        findings = len(policy.check_text(text, "public").findings)
+        took = time.perf_counter() - start
+        print(f"one text of {words:>7,} words   {took:6.2f} s   {took / words * 1e6:5.1f} us a word   "
+              f"{findings} findings")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--real", default=str(REAL_CORPUS), help="real updates, checked the same way after the corpus")
     args = parser.parse_args()
     texts = [json.loads(line)["text"] for line in Path(args.corpus).read_text().splitlines() if line.strip()]
     print(f"{len(texts)} messages x {args.rounds} rounds, audience public\n")
@@ -135,6 +152,16 @@ def main() -> int:
         print(f"{'':34} ({cold / baseline:.1f}x when the two alternate message by message and each call "
               f"finds the CPU caches full of the other's data: {statistics.median(mine) * 1e3:.3f} vs "
               f"{statistics.median(theirs) * 1e3:.3f} ms)")
+        real = Path(args.real)
+        if real.exists():
+            updates = [json.loads(line)["text"] for line in real.read_text().splitlines() if line.strip()]
+            print(f"\n{len(updates)} real updates ({real.name}) x {args.rounds} rounds")
+            mine, theirs = per_message([ours, lint], updates, args.rounds)
+            on_real = describe("notify on real updates", mine)
+            print(f"{'':34} notify throughput is "
+                  f"{on_real['rate'] / describe('proselint on real updates', theirs)['rate']:.1f}x proselint's "
+                  "(target 10x)")
+            linear(policy, updates)
     else:
         base = describe("notify (bundled packs)", per_message([ours], texts, args.rounds)[0])
         print("proselint is not installed: pip install proselint for the baseline")
