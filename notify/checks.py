@@ -240,7 +240,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
     """Run every matching rule (not the require rules) over one text, or only over those of its
     sentences that overlap the spans in `only`. The organisation's own names are never blame or jargon."""
     ix = index(compiled, text)
-    own = org.spans(text) if org is not None else []
+    own = Reach(org.spans(text)) if org is not None else Reach([])
     allowed = org.allowed if org is not None else frozenset()
     spans = ix.spans
     chosen = None if only is None else {s for s in spans if any(a < s[1] and s[0] < b for a, b in only)}
@@ -276,7 +276,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             candidates = [c for c in candidates if ix.sentence_at(c[0]) in chosen]
         if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
             candidates = [c for c in candidates if fold(c[2]).casefold() not in allowed
-                          and not any(c[0] < b and a < c[1] for a, b in own)]
+                          and not own.overlaps(c[0], c[1])]
         if rule.known_terms:
             known = compiled.known_terms[rule.id]
             candidates = [c for c in candidates if text[c[0]:c[1]].removesuffix("s") not in known]
