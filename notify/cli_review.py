@@ -287,7 +287,7 @@ def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, .
     """Draft a customer-facing postmortem of a resolved incident, for the usual review.
 
     It tells customers what they experienced, what happened in plain words (the cause, cleaned by
-    the policy layer), the timeline, what we are changing and the remedy.
+    the policy layer; code or blame it cannot make plain blocks), the timeline, what we did and the remedy.
 
     \b
     Example:

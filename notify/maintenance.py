@@ -2,7 +2,7 @@
 
 `notify tick`, run every minute or so (cron, a systemd timer), looks at each maintenance whose
 latest revision a person approved, and when its time comes makes the next revision: a reminder
-(subject "[Reminder]"), `in_progress` at the start, `completed` at the end. These revisions change
+(subject "[Reminder: Scheduled] …"), `in_progress` at the start, `completed` at the end. These revisions change
 nothing a person wrote, only the status (or the reminder mark) the approved schedule already
 announced, so they are approved by `notify:schedule` on the strength of that approval; the audit
 log says so. Anything else still needs a reviewer.

@@ -201,6 +201,8 @@ class Policy:
                                               f"({', '.join(removed_by)}); say it again without that.")
                            for f in missing]
             findings += missing
+        if explain_cause and audience != "internal":
+            findings = [_must_be_plain(f) if f.field == "cause" else f for f in findings]
         return PolicyResult(audience, cleaned, self._suggest(findings, facts), rewrites)
 
     def _suggest(self, findings: list[Finding], facts: Facts) -> list[Finding]:
@@ -326,6 +328,22 @@ def _reworded(found: Scan, rewrites: list[Rewrite], untouched: list[tuple[int, i
     edited = [s for s in found.spans or [(0, len(found.text))] if s not in left]
     kept = [span for span, r in zip(edited, rewrites, strict=False) if r.after and r.before != r.after]
     return [Part(found.text, kept, as_written=True)] if kept else []
+
+
+def _must_be_plain(finding: Finding) -> Finding:
+    """The internal cause, told to customers in a postmortem: blame left in it, or code the rules could
+    not make plain (a hash, a path, a host name, an acronym), blocks, so the record's technical cause
+    never reaches them as it was written. A plain-looking technical word stays a warning."""
+    if finding.fixed or finding.severity == "error" or finding.category not in PLAIN_IN_PUBLIC:
+        return finding
+    if finding.category == "jargon" and not CODE_LIKE.search(finding.text):
+        return finding
+    return replace(finding, severity="error",
+                   message=f"{finding.message} A postmortem tells customers the cause: put it in plain words.")
+
+
+PLAIN_IN_PUBLIC = {"jargon", "blame.third-party"}
+CODE_LIKE = re.compile(r"[\d_/`]|[A-Z]{2}|[a-z][A-Z]")
 
 
 def is_placeholder(text: str) -> bool:

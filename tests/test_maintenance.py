@@ -34,7 +34,7 @@ def test_a_reminder_at_the_right_time_then_start_and_completion(tmp_path: Path, 
     assert "MNT-0007: remind -> MNT-0007-r2 (approved)" in reminded.output
     assert [str(m["To"]) for m in smtp_server.handler.received] == ["ops@example.net"]  # a follower only
     reminder = smtp_server.handler.received[0]
-    assert reminder["Subject"] == "[Reminder] [Scheduled] Planned database upgrade"
+    assert reminder["Subject"] == "[Reminder: Scheduled] Planned database upgrade"  # one bracket
     assert "A reminder: the planned maintenance on Dashboard and Public API starts at 5 Dec 2026, 02:00 UTC" \
         in reminder.get_body(("plain",)).get_content().replace("\r\n", "\n")
 

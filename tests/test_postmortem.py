@@ -41,3 +41,22 @@ def test_a_postmortem_needs_a_resolved_incident(tmp_path: Path):
     result = run("postmortem", "INC-1042", "--db", db)
     assert result.exit_code == 2
     assert "INC-1042 is identified; a postmortem follows a resolved incident" in result.output
+
+
+def test_a_cause_that_cannot_be_made_plain_blocks_the_postmortem(tmp_path: Path):
+    """The README promises the internal cause never reaches customers as written."""
+    db = str(tmp_path / "n.db")
+    cause = ("Deploy 4f3a2c bumped the session cache TTL, one of our servers hit maxmemory, "
+             "evictions -> repeated crash of sync_worker.")
+    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update={"cause": cause})
+    with open_store(db) as store:
+        Review(store).create(record, "dana")
+    assert run("postmortem", "INC-2003", "--as", "dana", "--db", db).exit_code == 0
+    with open_store(db) as store:
+        draft = Review(store).get("INC-2003-postmortem-r1")
+    assert draft.verdict == "blocked"
+    blocking = [f for f in draft.report["public"]["findings"] if f["field"] == "cause" and f["severity"] == "error"]
+    assert blocking and all("put it in plain words" in f["message"] for f in blocking)
+    email = draft.messages["email_public"]["text"]
+    assert "We promised" not in email  # no update promised one
+    assert "**What we did**" in email and "**What we are changing**" not in email
