@@ -72,8 +72,8 @@ def fix_record(record: Record, result: PolicyResult) -> str:
     lines = record.text.splitlines(keepends=True)
     for name, cleaned in result.fields.items():
         original = _original(record, name)
-        if original is None or cleaned == original:
-            continue
+        if original is None or cleaned == original or not cleaned.strip():
+            continue  # an emptied field is left for the person: its finding says what to write
         line_no, _ = record.locate(name, 0)
         if not (0 < line_no <= len(lines)):
             continue

@@ -498,7 +498,7 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     the sentences left as they were."""
     if not edits:
         return text, [], []
-    accepted = _non_overlapping(edits)
+    accepted = accepted_edits(edits)
     pieces: list[str] = []
     rewrites: list[Rewrite] = []
     untouched: list[tuple[int, int]] = []
@@ -533,7 +533,7 @@ def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
     return cleaned.strip() if cleaned.strip() != text.strip() else cleaned, rewrites, untouched
 
 
-def _non_overlapping(edits: list[Edit]) -> list[Edit]:
+def accepted_edits(edits: list[Edit]) -> list[Edit]:
     """The edits to apply, in text order: graver ones first (a dropped sentence wins over a word
     replaced inside it), then leftmost and longest."""
     taken = Spans()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from notify.checks import Compiled, Finding, Rewrite, Scan, apply_edits, compile_rules, index, scan
+from notify import grammar
+from notify.checks import Compiled, Finding, Rewrite, Scan, accepted_edits, apply_edits, compile_rules, index, scan
 from notify.matcher import PhraseMatcher, fold
 from notify.org import Org
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
@@ -143,7 +145,7 @@ class Policy:
         """A plain message: the whole text is one field and must carry every required element."""
         rules = self.rules_for(audience)
         org = org or self.org
-        found = scan(self.compiled, rules, text, "text", audience, org=org)
+        found = _grammatical(scan(self.compiled, rules, text, "text", audience, org=org), "text")
         cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None, org)
         facts = _facts_from_text(text)
         findings = list(found.findings)
@@ -175,7 +177,7 @@ class Policy:
             if not text:
                 cleaned[name] = text
                 continue
-            found = scan(self.compiled, rules, text, name, audience, extra, org=org)
+            found = _grammatical(scan(self.compiled, rules, text, name, audience, extra, org=org), name)
             findings += found.findings
             cleaned[name], changed, _ = _fix_until_stable(self, rules, found, name, audience, extra, org)
             rewrites += changed
@@ -320,6 +322,65 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
     return text, rewrites, [Part(text, None), *reworded]
 
 
+def _grammatical(found: Scan, name: str) -> Scan:
+    """The scan without the edits whose sentence a grammar checker says the rewrite would break;
+    their findings stay unfixed for the reviewer, with the attempted rewrite as the suggestion."""
+    if not found.edits:
+        return found
+    _, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
+    left = set(untouched)
+    edited = [s for s in found.spans or [(0, len(found.text))] if s not in left]
+    refused = {span: (r.after, problems) for span, r in zip(edited, rewrites, strict=False)
+               if (problems := [*grammar.added(r.before, r.after), *_misshapen(found, span, r.before, r.after)])}
+    if not refused:
+        return found
+
+    def sentence(start: int) -> tuple[int, int] | None:
+        return next((span for span in refused if span[0] <= start < span[1]), None)
+
+    findings = []
+    for f in found.findings:
+        span = sentence(f.start) if f.fixed else None
+        if span is not None:
+            after, problems = refused[span]
+            f = replace(f, fixed=False, suggestion=f"{after} (notify's rewrite, not applied: it has "
+                                                   f"{', '.join(problems).lower()})")
+        findings.append(f)
+    edits = [e for e in found.edits if sentence(e.start) is None]
+    return Scan(found.text, found.spans, findings, edits)
+
+
+# a sentence left as a bare time or circumstance: "Between 13:25 and 18:35 UTC.", "As a part of that change."
+_ONLY_WHEN = re.compile(r"^(?:on|between|from|at|since|until|during|after|before|in|as|for|with|by|within|through)\b"
+                        r"[^.;]*[.;]?$", re.I)
+_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|can|could|saw|see|got|lost|did|do|does|may|might|"
+                   r"\w+ed|\w+ing)\b", re.I)
+_FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|and|but|or|because|due)\b", re.I)
+
+
+def _misshapen(found: Scan, span: tuple[int, int], before: str, after: str) -> list[str]:
+    """What a mechanical rewrite breaks that no grammar checker sees: a fragment left by a dropped
+    clause, two replacements side by side, plain words beside code that stays."""
+    if not after:
+        return []
+    problems = []
+    if _FRAGMENT.match(after) and not _FRAGMENT.match(before):
+        problems.append("a fragment")
+    elif _ONLY_WHEN.match(after) and not _VERB.search(after):
+        problems.append("only the circumstance left: the fact went with the clause")
+    replaced = [(e.start, e.end, e.text) for e in accepted_edits(found.edits)
+                if e.rank == 0 and span[0] <= e.start < span[1]]
+    text = found.text
+    # 'k8s pods' -> 'server management system servers': a whole phrase cannot modify the next one
+    # ('db failover' -> 'database switch to a backup system' can: one word reads as a modifier)
+    if any(not text[a[1]:b[0]].strip() and len(a[2].split()) > 1 for a, b in pairwise(replaced)):
+        problems.append("two replacements side by side")
+    if replaced and any(f.category == "jargon" and not f.fixed and CODE_LEFT.search(f.text)
+                        and span[0] <= f.start < span[1] for f in found.findings):
+        problems.append("code left beside the plain words")
+    return problems
+
+
 def _reworded(found: Scan, rewrites: list[Rewrite], untouched: list[tuple[int, int]]) -> Parts:
     """The sentences as written where a rewrite kept them: plain words say what the jargon said, so an
     apology or a fix the author wrote still counts ('we rolled back the change' became 'we undid it').
@@ -344,6 +405,7 @@ def _must_be_plain(finding: Finding) -> Finding:
 
 PLAIN_IN_PUBLIC = {"jargon", "blame.third-party"}
 CODE_LIKE = re.compile(r"[\d_/`]|[A-Z]{2}|[a-z][A-Z]")
+CODE_LEFT = re.compile(r"[\d_/`~]|[a-z][A-Z]")  # a hash, a path, a figure: no plain sentence keeps these
 
 
 def is_placeholder(text: str) -> bool:

@@ -27,3 +27,19 @@ def test_fix_is_stable_and_complete(text: str, audience: str):
     again = POLICY.check_text(once, audience)
     assert again.fields["text"] == once
     assert not again.rewrites
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(impact=texts, responsibility=texts, audience=audiences)
+def test_fix_never_adds_a_grammar_problem(impact: str, responsibility: str, audience: str):
+    """Every rewrite that is kept passes the grammar check its original passed (Harper, offline)."""
+    from notify import grammar
+    from notify.incident import Incident
+
+    assert grammar.available(), "harper-py is a dependency: pip install -e ."
+    incident = Incident.model_validate({"id": "T-1", "title": "Sign-in failures", "status": "identified",
+                                        "severity": "major", "started_at": "2026-11-22T09:12:00Z",
+                                        "impact": impact, "responsibility": responsibility})
+    for result in (POLICY.check_incident(incident, audience), POLICY.check_text(impact, audience)):
+        for rewrite in result.rewrites:
+            assert grammar.added(rewrite.before, rewrite.after) == [], rewrite
