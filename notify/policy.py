@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -330,13 +331,27 @@ def _grammatical(found: Scan, name: str) -> Scan:
     _, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
     left = set(untouched)
     edited = [s for s in found.spans or [(0, len(found.text))] if s not in left]
+    starts_of = [s for s, _ in edited]
+    replaced: dict[int, list[tuple[int, int, str]]] = {}
+    for e in accepted_edits(found.edits):  # each edit and each code finding placed in its sentence once
+        i = bisect_right(starts_of, e.start) - 1
+        if e.rank == 0 and i >= 0 and e.end <= edited[i][1]:
+            replaced.setdefault(edited[i][0], []).append((e.start, e.end, e.text))
+    code_left = {edited[i][0] for f in found.findings if f.category == "jargon" and not f.fixed
+                 and CODE_LEFT.search(f.text) and (i := bisect_right(starts_of, f.start) - 1) >= 0
+                 and f.start < edited[i][1]}
     refused = {span: (r.after, problems) for span, r in zip(edited, rewrites, strict=False)
-               if (problems := [*grammar.added(r.before, r.after), *_misshapen(found, span, r.before, r.after)])}
+               if (problems := [*grammar.added(r.before, r.after),
+                                *_misshapen(found.text, r.before, r.after, replaced.get(span[0], []),
+                                            span[0] in code_left)])}
     if not refused:
         return found
 
+    starts = sorted(refused)
+
     def sentence(start: int) -> tuple[int, int] | None:
-        return next((span for span in refused if span[0] <= start < span[1]), None)
+        i = bisect_right(starts, (start, len(found.text) + 1)) - 1
+        return starts[i] if i >= 0 and starts[i][0] <= start < starts[i][1] else None
 
     findings = []
     for f in found.findings:
@@ -358,7 +373,7 @@ _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|can|could|saw|see|go
 _FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|and|but|or|because|due)\b", re.I)
 
 
-def _misshapen(found: Scan, span: tuple[int, int], before: str, after: str) -> list[str]:
+def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int, str]], code_left: bool) -> list[str]:
     """What a mechanical rewrite breaks that no grammar checker sees: a fragment left by a dropped
     clause, two replacements side by side, plain words beside code that stays."""
     if not after:
@@ -368,15 +383,11 @@ def _misshapen(found: Scan, span: tuple[int, int], before: str, after: str) -> l
         problems.append("a fragment")
     elif _ONLY_WHEN.match(after) and not _VERB.search(after):
         problems.append("only the circumstance left: the fact went with the clause")
-    replaced = [(e.start, e.end, e.text) for e in accepted_edits(found.edits)
-                if e.rank == 0 and span[0] <= e.start < span[1]]
-    text = found.text
     # 'k8s pods' -> 'server management system servers': a whole phrase cannot modify the next one
     # ('db failover' -> 'database switch to a backup system' can: one word reads as a modifier)
     if any(not text[a[1]:b[0]].strip() and len(a[2].split()) > 1 for a, b in pairwise(replaced)):
         problems.append("two replacements side by side")
-    if replaced and any(f.category == "jargon" and not f.fixed and CODE_LEFT.search(f.text)
-                        and span[0] <= f.start < span[1] for f in found.findings):
+    if replaced and code_left:
         problems.append("code left beside the plain words")
     return problems
 
