@@ -48,3 +48,12 @@ def test_the_grammar_checker_judges_what_a_mechanical_rewrite_breaks():
     assert grammar.added("A network card failure hit a main network device.",
                          "a network card failure hit a main network device.") == ["Capitalization"]
     assert grammar.added("Some pages failed.", "") == []  # a dropped sentence has nothing to check
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We rolled back the change within minutes.", "We undid the change within minutes."),  # a verb for a verb
+    ("The change was rolled back at 10:40 UTC.", "The change was undone at 10:40 UTC."),  # its tense and voice
+    ("We rolled back deploy 4f3a2c at 20:22.", "We rolled back deploy 4f3a2c at 20:22."),  # the hash would stay
+])
+def test_a_replacement_fits_the_slot_it_fills(policy: Policy, text: str, expected: str):
+    assert result_of(policy, text).fields["text"] == expected
