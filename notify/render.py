@@ -30,7 +30,7 @@ CHANNEL_AUDIENCE = {"email": "customers", "status": "public", "social": "public"
                     "internal": "internal"}
 SOCIAL_LIMIT = 280
 SMS_SEGMENTS = 2
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!>-])")  # what Python-Markdown unescapes: '\\~' and '\\|' would show
 _URL = re.compile(r"https?://\S+")
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -173,3 +173,17 @@ def test_out_dir_writes_every_part(tmp_path: Path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["email.html", "email.subject.txt", "email.txt", "internal.md",
                      "sms.txt", "social.txt", "status.html", "status.json", "status.md"]
+
+
+def test_markdown_escaping_never_shows_through(tmp_path: Path):
+    """Record text is escaped for Markdown, and no backslash of it reaches the HTML or the plain text."""
+    record = tmp_path / "inc.yaml"
+    text = (EXAMPLES / "identified.yaml").read_text()
+    impact = "Since ~20:10 UTC some orders are stuck in *pending* (about 5% | [of] checkouts) #2."
+    record.write_text("\n".join(f"impact: {json.dumps(impact)}" if line.startswith("impact:") else line
+                                for line in text.splitlines()) + "\n")
+    result = run("render", str(record), "--channel", "email", "--format", "json")
+    email = json.loads(result.output)["messages"]["email"]
+    assert impact in email["text"]
+    assert "Since ~20:10 UTC some orders are stuck in *pending* (about 5% | [of] checkouts) #2." in email["html"]
+    assert "\\" not in email["html"] and "\\" not in email["text"]
