@@ -275,7 +275,7 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         if chosen is not None:
             candidates = [c for c in candidates if ix.sentence_at(c[0]) in chosen]
         if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
-            candidates = [c for c in candidates if fold(c[2]).casefold() not in allowed
+            candidates = [c for c in candidates if fold(c[2]) not in allowed
                           and not own.overlaps(c[0], c[1])]
         if rule.known_terms:
             known = compiled.known_terms[rule.id]

@@ -3,7 +3,7 @@
 A rewrite that gives a sentence a grammar problem the author's sentence did not have ("a network
 card failure" left lower case at the start, a doubled word, "a error") is not applied: the finding
 stays for the reviewer, with the attempted rewrite shown as a suggestion. Only the checks that can
-catch what a mechanical rewrite breaks are on, which keeps a sentence to about a millisecond.
+catch what a mechanical rewrite breaks are on: about 1.6 ms a sentence here, against ~7 ms with all of them.
 Without harper-py installed (it is a dependency; a stripped install may lack it) rewrites are
 kept unchecked, and `grammar.available()` says so.
 """

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from notify.matcher import fold
+
 # Words that only say what kind of company it is: "Grafana Labs" is also called "Grafana".
 LEGAL_TAILS = {"inc", "inc.", "ltd", "ltd.", "llc", "plc", "gmbh", "co", "co.", "corp", "corp.", "corporation",
                "company", "group", "labs", "lab", "technologies", "technology", "software", "systems",
@@ -62,4 +64,4 @@ class Org:
 
     @cached_property
     def allowed(self) -> frozenset[str]:
-        return frozenset(term.casefold() for term in self.allow)
+        return frozenset(fold(term) for term in self.allow)  # as the checks fold the text

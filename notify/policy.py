@@ -15,6 +15,7 @@ from notify.checks import Compiled, Finding, Rewrite, Scan, accepted_edits, appl
 from notify.matcher import PhraseMatcher, fold
 from notify.org import Org
 from notify.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
+from notify.scaffold import PLACEHOLDERS
 from notify.sentences import sentence_spans
 from notify.suggest import Facts, suggest
 
@@ -421,8 +422,6 @@ CODE_LEFT = re.compile(r"[\d_/`~]|[a-z][A-Z]")  # a hash, a path, a figure: no p
 
 def is_placeholder(text: str) -> bool:
     """The scaffold's own example text, or TODO/TBD/<fill in>: nobody has written this field yet."""
-    from notify.scaffold import PLACEHOLDERS
-
     return text.strip() in PLACEHOLDERS or bool(PLACEHOLDER.match(text))
 
 

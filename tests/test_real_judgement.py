@@ -132,3 +132,10 @@ def test_without_org_check_says_the_vendor_may_be_the_author(tmp_path):
     config.write_text('[org]\nname = "GitHub"\n')
     with_org = run("--config", str(config), "check", "-", input=text)
     assert "[vendors-" not in with_org.output and "note:" not in with_org.output
+
+
+def test_an_organisation_allows_terms_its_customers_know(policy: Policy):
+    text = "The API returned errors for some requests."
+    assert "API" in [f.text for f in policy.check_text(text, "public").findings if f.category == "jargon"]
+    allowed = policy.check_text(text, "public", org=Org("Acme", allow=("API",)))
+    assert "API" not in [f.text for f in allowed.findings if f.category == "jargon"]
