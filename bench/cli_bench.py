@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTIFY = [sys.executable, "-c", "from notify.cli import main; main()"]
+NOTIFY = [sys.executable, "-c", "from notify.cli.main import main; main()"]
 MESSAGE = ("Investigating: between 10:40 and 13:05 UTC, customers using search were logged out repeatedly. "
            "The problem was caused by a CDN cache purge, as a result of a failure at our vendor Azure. "
            "We apologize for any inconvenience this may have caused. Our next update will be at 11:40 UTC.\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from notify.policy import Policy
+from notify.policy.judge import Policy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "synthetic.jsonl"

@@ -41,7 +41,7 @@ controller.stop()
 PEAK = ("import atexit, sys\n"
         "atexit.register(lambda: print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
         " file=sys.stderr))\n"
-        "from notify.cli import main\nmain()\n")
+        "from notify.cli.main import main\nmain()\n")
 
 
 def free_port() -> int:
@@ -93,7 +93,7 @@ def sequential_smtplib(port: int, messages: list[tuple[str, bytes]]) -> None:
 def notify_send(port: int, count: int, concurrency: int, tmp: Path) -> tuple[float, float]:
     env = {**os.environ, "NOTIFY_HOME": str(tmp / "home")}
     db = str(tmp / "bench.db")
-    cli = [sys.executable, "-c", "from notify.cli import main; main()"]
+    cli = [sys.executable, "-c", "from notify.cli.main import main; main()"]
     draft = subprocess.run([*cli, "draft", str(ROOT / "examples" / "identified.yaml"), "--as", "dana", "--db", db],
                            env=env, capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run([*cli, "approve", draft, "--as", "sam", "--db", db], env=env, capture_output=True, check=True)

@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from notify.policy import Policy
-from notify.sentences import sentence_spans
+from notify.policy.judge import Policy
+from notify.policy.matching.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "synthetic.jsonl"
@@ -188,7 +188,7 @@ def notify_peak_mb(corpus: str) -> float:
     """Peak resident memory of a separate process that only loads the policy and checks the corpus."""
     code = (
         "import json, sys\n"
-        "from notify.policy import Policy\n"
+        "from notify.policy.judge import Policy\n"
         "p = Policy.load()\n"
         "for line in open(sys.argv[1]):\n"
         "    p.check_text(json.loads(line)['text'], 'public')\n"

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from notify.org import Org
-from notify.policy import Policy
+from notify.policy.judge import Policy
+from notify.policy.org import Org
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORER = ROOT.parent / "shared" / "corpus" / "score_real.py"

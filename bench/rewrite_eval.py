@@ -19,9 +19,9 @@ from pathlib import Path
 
 import harper
 
-from notify.org import Org
-from notify.policy import Policy
-from notify.sources import load_incident
+from notify.policy.judge import Policy
+from notify.policy.org import Org
+from notify.record.sources import load_incident
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-dev.jsonl"

@@ -83,7 +83,7 @@ def start(db: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], in
     config.write_text(f'[service]\ncontact = {{name = "Dana Reyes", email = "dana@example.com"}}\n'
                       f'[secrets]\npagerduty = "{SECRET}"\n')
     env = {**os.environ, "NOTIFY_HOME": str(tmp / "home")}
-    server = subprocess.Popen([sys.executable, "-c", "from notify.cli import main; main()", "--config", str(config),
+    server = subprocess.Popen([sys.executable, "-c", "from notify.cli.main import main; main()", "--config", str(config),
                                "serve", "--port", str(port), "--db", db, "--workers", str(workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):

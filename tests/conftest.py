@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from notify.cli import main
-from notify.policy import Policy
+from notify.cli.main import main
+from notify.policy.judge import Policy
 
 from .smtp_server import SmtpServer
 

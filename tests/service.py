@@ -15,8 +15,8 @@ from typing import Any
 
 import uvicorn
 
-from notify.auth import hash_password
-from notify.web import create_app
+from notify.web.app import create_app
+from notify.web.auth import hash_password
 
 from .smtp_server import free_port
 

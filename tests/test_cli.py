@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from notify.cli import main
-from notify.sources import load_incident
+from notify.cli.main import main
+from notify.record.sources import load_incident
 
 from .conftest import EXAMPLES, ROOT, run
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notify.policy import Policy
-from notify.render import Renderer
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.policy.judge import Policy
+from notify.record.sources import load_incident
+from notify.render.messages import Renderer
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES
 

@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from notify.delivery import FLUSH_EVERY
-from notify.mailer import message_id
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.delivery.mailer import message_id
+from notify.delivery.sender import FLUSH_EVERY
+from notify.record.sources import load_incident
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, ROOT, run
 from .smtp_server import SmtpServer
@@ -172,7 +172,7 @@ def free_closed_port() -> int:
 def _sender(db: str, draft_id: str, smtp: SmtpServer, subscribers: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NOTIFY_HOME": str(Path(db).parent / "home")}
     return subprocess.Popen(
-        [sys.executable, "-c", "from notify.cli import main; main()", "send", draft_id, "--db", db,
+        [sys.executable, "-c", "from notify.cli.main import main; main()", "send", draft_id, "--db", db,
          "--smtp", smtp.url, "--subscribers", str(subscribers), "--from", FROM, "--concurrency", "8",
          "--format", "json", *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -225,9 +225,9 @@ def test_a_clean_stop_on_sigint_sends_nothing_new_and_resumes(tmp_path: Path, sm
 def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server: SmtpServer,
                                                     postgres_location: str):
     store_location = postgres_location
-    from notify import dispatch
+    from notify.delivery import dispatch
+    from notify.record.subscribers import load_subscribers
     from notify.resources import secret_key
-    from notify.subscribers import load_subscribers
 
     draft_id = approved_draft(store_location)
     subscribers, _ = load_subscribers(str(subscribers_csv(tmp_path / "s.csv", 600)))
@@ -236,7 +236,7 @@ def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server:
         dispatch.enqueue(review, dispatch.plan(review.get(draft_id), subscribers, secret_key(), "example.com"), "ops")
     env = {**os.environ, "NOTIFY_HOME": str(tmp_path / "home")}
     workers = [subprocess.Popen(
-        [sys.executable, "-c", "from notify.cli import main; main()", "send", draft_id, "--worker",
+        [sys.executable, "-c", "from notify.cli.main import main; main()", "send", draft_id, "--worker",
          "--db", store_location, "--smtp", smtp_server.url, "--from", FROM, "--format", "json"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = [json.loads(w.communicate(timeout=120)[0]) for w in workers]

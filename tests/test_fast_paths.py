@@ -13,10 +13,10 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notify.checks import index
-from notify.patterns import FLAGS, Regex
-from notify.policy import Policy
-from notify.sentences import sentence_spans
+from notify.policy.checks import index
+from notify.policy.judge import Policy
+from notify.policy.matching.patterns import FLAGS, Regex
+from notify.policy.matching.sentences import sentence_spans
 
 POLICY = Policy.load()
 PATTERNS = sorted({p for rule in POLICY.ruleset.rules
@@ -79,14 +79,14 @@ def test_the_prefilter_never_hides_a_sentence_that_matches(text: str):
 def test_every_bundled_pattern_is_read_without_cpythons_private_parser():
     """notify reads pattern syntax itself (re._parser changes between releases): every bundled pattern
     must be readable, or its fast paths would silently go."""
-    from notify.regex_syntax import parse
+    from notify.policy.matching.regex_syntax import parse
 
     for source in PATTERNS:
         parse(source)
 
 
 def test_required_literals_of_the_shapes_rules_use():
-    from notify.prefilter import ANY_SCRIPT, required_literals
+    from notify.policy.matching.prefilter import ANY_SCRIPT, required_literals
 
     assert required_literals(r"\b(?:credit|refund\w*)\b") == {"credit", "refund"}
     assert required_literals(r"\bthe (?:lab|vendor) was") == {"lab", "vendor"}  # rarer than 'the '

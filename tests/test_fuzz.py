@@ -22,8 +22,8 @@ def test_no_request_makes_the_service_fail(tmp_path: Path):
              "--phases", "examples,coverage,fuzzing", "--no-color"],
             capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache stays out of the checkout
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    from notify.review import Review
-    from notify.store import open_store
+    from notify.review.service import Review
+    from notify.store.database import open_store
 
     with open_store(str(tmp_path / "fuzz.db")) as store:  # nothing the requests sent corrupted the store
         assert Review(store).verify() == []

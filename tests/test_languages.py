@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from notify.policy import Policy
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.policy.judge import Policy
+from notify.record.sources import load_incident
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
 from .smtp_server import SmtpServer
@@ -87,8 +87,8 @@ def test_each_subscriber_gets_their_language(tmp_path: Path, smtp_server: SmtpSe
 
 @pytest.mark.parametrize("language", ["de"])
 def test_every_language_pack_proves_its_rules_on_their_examples(language: str):
-    from notify.incident import Incident
-    from notify.rules import merge_packs, pack_dirs
+    from notify.policy.rules import merge_packs, pack_dirs
+    from notify.record.incident import Incident
 
     ruleset = merge_packs(pack_dirs(language=language))
     policy = Policy(ruleset)

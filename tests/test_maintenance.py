@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.record.sources import load_incident
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
 from .smtp_server import SmtpServer

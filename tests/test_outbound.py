@@ -10,10 +10,10 @@ from typing import ClassVar
 
 import pytest
 
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
-from notify.webhooks import signatures
+from notify.record.sources import load_incident
+from notify.record.webhooks import signatures
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
 

@@ -33,7 +33,7 @@ def test_wheel_contains_templates_and_policies_and_renders_from_them(tmp_path: P
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
-        [sys.executable, "-c", "from notify.cli import main; main()", "render",
+        [sys.executable, "-c", "from notify.cli.main import main; main()", "render",
          str(ROOT / "examples" / "identified.yaml"), "--channel", "sms"],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert "Sign-in failures for EU customers" in out.stdout

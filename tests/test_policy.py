@@ -7,10 +7,10 @@ import json
 import pytest
 import yaml
 
-from notify.incident import Incident
-from notify.policy import Policy
-from notify.sentences import sentence_spans
-from notify.sources import load_incident
+from notify.policy.judge import Policy
+from notify.policy.matching.sentences import sentence_spans
+from notify.record.incident import Incident
+from notify.record.sources import load_incident
 
 from .conftest import DATA, EXAMPLES, ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notify.policy import Policy
+from notify.policy.judge import Policy
 
 POLICY = Policy.load()
 PHRASES = [
@@ -33,8 +33,8 @@ def test_fix_is_stable_and_complete(text: str, audience: str):
 @given(impact=texts, responsibility=texts, audience=audiences)
 def test_fix_never_adds_a_grammar_problem(impact: str, responsibility: str, audience: str):
     """Every rewrite that is kept passes the grammar check its original passed (Harper, offline)."""
-    from notify import grammar
-    from notify.incident import Incident
+    from notify.policy import grammar
+    from notify.record.incident import Incident
 
     assert grammar.available(), "harper-py is a dependency: pip install -e ."
     incident = Incident.model_validate({"id": "T-1", "title": "Sign-in failures", "status": "identified",

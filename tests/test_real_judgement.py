@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from notify.incident import Incident
-from notify.org import Org
-from notify.policy import Policy
-from notify.render import Renderer
+from notify.policy.judge import Policy
+from notify.policy.org import Org
+from notify.record.incident import Incident
+from notify.render.messages import Renderer
 
 from .conftest import run
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from notify.incident import Incident
-from notify.policy import Policy
-from notify.render import CHANNEL_AUDIENCE, CHANNELS, Renderer, sms_segments, social_length
-from notify.rules import load_rules
-from notify.sources import load_incident
+from notify.policy.judge import Policy
+from notify.policy.rules import load_rules
+from notify.record.incident import Incident
+from notify.record.sources import load_incident
+from notify.render.messages import CHANNEL_AUDIENCE, CHANNELS, Renderer, sms_segments, social_length
 
 from .conftest import EXAMPLES, run
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notify.audit import verify
-from notify.drafts import content_hash
 from notify.errors import InputError
-from notify.review import Review, ReviewRefused
-from notify.sources import load_incident
-from notify.store import ConflictError, open_store
+from notify.record.sources import load_incident
+from notify.review.service import Review, ReviewRefused
+from notify.store.audit import verify
+from notify.store.database import ConflictError, open_store
+from notify.store.drafts import content_hash
 
 from .conftest import EXAMPLES, run
 
@@ -180,7 +180,7 @@ def test_a_failure_mid_draft_leaves_the_store_as_it_was(review: Review, monkeypa
     def crash(*_: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("notify.drafts.insert", crash)
+    monkeypatch.setattr("notify.store.drafts.insert", crash)
     with pytest.raises(RuntimeError):
         review.create(GOOD, "dana")
     assert review.get(first.id).state == "pending"  # the supersede was rolled back with the insert
@@ -201,7 +201,7 @@ def test_two_processes_migrating_at_once_apply_each_migration_once(store_locatio
     assert [p.exitcode for p in processes] == [0, 0]
     with open_store(store_location) as store, store.transaction() as tx:
         versions = [row["version"] for row in tx.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    from notify.migrations import MIGRATIONS
+    from notify.store.migrations import MIGRATIONS
 
     assert versions == [version for version, _, _ in MIGRATIONS]
 

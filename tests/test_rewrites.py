@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from notify import grammar
-from notify.policy import Policy
+from notify.policy import grammar
+from notify.policy.judge import Policy
 
 
 def result_of(policy: Policy, text: str):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from notify.incident import Incident
-from notify.policy import Policy
-from notify.rules import BUILT_IN_CATEGORIES, CATEGORIES, load_rules
+from notify.policy.judge import Policy
+from notify.policy.rules import BUILT_IN_CATEGORIES, CATEGORIES, load_rules
+from notify.record.incident import Incident
 
 from .conftest import ROOT, run
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from notify.drafts import PUBLISHED
-from notify.review import Review
-from notify.site import build_site
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.record.sources import load_incident
+from notify.render.site import build_site
+from notify.review.service import Review
+from notify.store.database import open_store
+from notify.store.drafts import PUBLISHED
 
 from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium, run
 

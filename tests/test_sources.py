@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from notify.incident import Status
-from notify.sources import load_incident
+from notify.record.incident import Status
+from notify.record.sources import load_incident
 
 from .conftest import EXAMPLES, run
 

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 import pytest
 
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
+from notify.record.sources import load_incident
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
 

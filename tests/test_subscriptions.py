@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from notify.review import Review
-from notify.sources import load_incident
-from notify.store import open_store
-from notify.subscriptions import Tokens
+from notify.record.sources import load_incident
+from notify.review.service import Review
+from notify.store.database import open_store
+from notify.store.subscriptions import Tokens
 
 from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium
 from .service import PASSWORDS, Service
@@ -48,7 +48,7 @@ def test_sign_up_confirm_receive_and_unsubscribe(tmp_path: Path, smtp_server: Sm
     for example, changes in (("resolved.yaml", {"components": ["Sign-in"]}),
                              ("resolved.yaml", {"id": "INC-2004", "components": ["Billing"]})):
         with open_store(db) as store:
-            from notify import dispatch
+            from notify.delivery import dispatch
 
             dispatch.publish(Review(store), approved(db, example, **changes), "sam", {})
     extra = f'[smtp]\nurl = "{smtp_server.url}"\nfrom = "Example Status <status@example.com>"\nsubscribers = "store"\n'

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from notify.errors import InputError
-from notify.review import Review, ReviewRefused, blocking_rules
-from notify.sources import load_incident
-from notify.store import open_store
-from notify.waivers import stats
+from notify.record.sources import load_incident
+from notify.review.service import Review, ReviewRefused, blocking_rules
+from notify.store.database import open_store
+from notify.store.waivers import stats
 
 from .conftest import EXAMPLES, launch_chromium, needs_chromium, run
 from .service import PASSWORDS, Service

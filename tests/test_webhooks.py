@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from notify.review import Review
-from notify.store import open_store
-from notify.webhooks import signatures
+from notify.record.webhooks import signatures
+from notify.review.service import Review
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, ROOT
 from .service import SECRETS, Service, basic, bearer, grafana_headers, pagerduty_headers, standard_headers

@@ -1,0 +1,75 @@
+"""Save what the product says about a fixed set of inputs, to prove a refactor changed nothing.
+
+Dumps, as one JSON document: `Policy.check_text` on every real and synthetic text and
+`Policy.check_incident` on every bundled example, for each audience; and the CLI's own output of
+`notify check` and `notify render` (text, JSON, HTML, --draft) on every example. Run it before and
+after a change and compare the two files byte for byte:
+
+    python bench/results_snapshot.py > /tmp/before.json   # on the old code
+    python bench/results_snapshot.py > /tmp/after.json    # on the new code
+    cmp /tmp/before.json /tmp/after.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from notify.cli.main import main as cli
+from notify.policy.judge import Policy
+from notify.record.sources import load_incident
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+AUDIENCES = ("public", "customers", "internal")
+
+
+def texts() -> list[str]:
+    found = []
+    for name in ("real-dev.jsonl", "synthetic.jsonl"):
+        path = CORPUS / name
+        if path.exists():
+            found += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+    return found
+
+
+def canonical(output: str) -> str:
+    """JSON output with its keys sorted: the order of a set of audiences is not part of the contract."""
+    try:
+        return json.dumps(json.loads(output), indent=1, sort_keys=True)
+    except ValueError:
+        return output
+
+
+def cli_outputs(examples: list[Path]) -> dict[str, str]:
+    runner = CliRunner()
+    runs = {}
+    for example in examples:
+        for args in (["check", str(example)], ["check", str(example), "--format", "json"],
+                     ["render", str(example)], ["render", str(example), "--format", "json"],
+                     ["render", str(example), "--format", "html"], ["render", str(example), "--draft"]):
+            result = runner.invoke(cli, args)
+            name = " ".join(args[:1] + args[2:] + [example.name])
+            runs[name] = f"exit {result.exit_code}\n{canonical(result.output)}"
+    return runs
+
+
+def main() -> None:
+    policy = Policy.load()
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    snapshot = {
+        "texts": [[policy.check_text(t, audience).as_dict() for audience in AUDIENCES] for t in texts()],
+        "examples": {e.name: [policy.check_incident(load_incident(str(e)), a).as_dict() for a in AUDIENCES]
+                     for e in examples},
+        "cli": cli_outputs(examples),
+    }
+    json.dump(snapshot, sys.stdout, indent=1, sort_keys=True, default=str)
+    print(f"{len(snapshot['texts'])} texts, {len(examples)} examples, {len(snapshot['cli'])} CLI runs",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

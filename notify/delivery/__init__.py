@@ -1,0 +1,1 @@
+"""Getting approved messages out: SMTP, chat and outbound webhooks, Atlassian Statuspage."""

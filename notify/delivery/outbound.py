@@ -1,0 +1,129 @@
+"""Post approved updates to chat and to other systems: Slack and Microsoft Teams incoming webhooks, and
+a generic outbound webhook signed the Standard Webhooks way. Every post goes through the outbox, so
+it is retried with backoff (429, 5xx, timeouts) and recorded when it fails for good (other 4xx).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from notify.errors import InputError
+from notify.review.service import Review
+from notify.store import outbox
+from notify.store.drafts import Draft
+
+KINDS = ("slack", "teams", "webhook")
+
+
+def parse_destination(value: str) -> tuple[str, str]:
+    """'slack:https://hooks.slack.com/…' into ('slack', URL)."""
+    kind, _, url = value.partition(":")
+    if kind not in KINDS or not url.startswith(("https://", "http://")):
+        raise InputError(f"{value.split('?')[0][:60]!r} is not KIND:URL", field="--to",
+                         hint="--to slack:https://hooks.slack.com/services/… (or teams:…, webhook:…)")
+    return kind, url
+
+
+def payload(kind: str, draft: Draft, message_id: str, now: datetime) -> dict[str, Any]:
+    status = draft.messages["status"]
+    entry = json.loads(status["json"])
+    body = entry["body"]
+    title = f"{entry['status'].replace('_', ' ').title()}: {entry['title']}"
+    if kind == "slack":  # Slack's mrkdwn: *bold*, no headings
+        text = body.replace("**", "*")
+        text = "\n".join(line.removeprefix("## ") for line in text.splitlines())
+        return {"text": text, "unfurl_links": False}
+    if kind == "teams":
+        return {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": title,
+                "title": title, "text": body.split("\n", 2)[-1].strip()}
+    return {"type": "incident.updated", "timestamp": now.isoformat(), "id": message_id,
+            "data": {"draft": draft.id, "incident": draft.incident_id, "revision": draft.revision, **entry}}
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks: v1,base64(HMAC-SHA256(key, "id.timestamp.body")), key from a whsec_ secret."""
+    text = secret.removeprefix("whsec_")
+    key = base64.b64decode(text + "=" * (-len(text) % 4))
+    digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 15.0) -> None:
+    """One POST; raises Temporary or Permanent the way the outbox expects."""
+    from notify.delivery.sender import Permanent, Temporary
+
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "notify", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        reply = f"{exc.code} {exc.read(200).decode(errors='replace').strip() or exc.reason}"
+        raise (Temporary(reply) if exc.code in (408, 425, 429) or exc.code >= 500 else Permanent(reply)) from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        raise Temporary(f"cannot reach it: {getattr(exc, 'reason', exc)}") from None
+
+
+def enqueue(review: Review, draft: Draft, destinations: list[tuple[str, str]]) -> int:
+    def message_id(url: str) -> str:
+        return "msg_" + hashlib.sha256(f"{draft.id}\0{url}".encode()).hexdigest()[:24]
+
+    rows = [{"draft_id": draft.id, "channel": kind, "recipient": url, "audience": "public",
+             "unsubscribe_token": "-", "message_id": message_id(url)} for kind, url in destinations]
+    with review.store.transaction() as tx:
+        return outbox.enqueue(tx, rows, review.clock())
+
+
+def deliver(review: Review, draft: Draft, *, secret: str | None, worker: str, retry_base: float = 2.0,
+            max_attempts: int = 6, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """Post every queued destination of the draft, retrying temporary failures until they succeed or give up."""
+    from notify.delivery.sender import Permanent
+
+    summary: dict[str, Any] = {"sent": 0, "retried": 0, "failed": 0, "failures": []}
+    while True:
+        rows = outbox.claim(review.store, draft.id, worker, 50, review.clock(), timedelta(minutes=5), KINDS)
+        if not rows:
+            due = outbox.next_due(review.store, draft.id, KINDS)
+            if due is None:
+                return summary
+            sleep(max(0.0, min((datetime.fromisoformat(due) - review.clock()).total_seconds(), 30.0)))
+            continue
+        sent, retry, failed = [], [], []
+        for row in rows:
+            now = review.clock()
+            body = json.dumps(payload(row.channel, draft, row.message_id, now)).encode()
+            headers: dict[str, str] = {}
+            if row.channel == "webhook":
+                if not secret:
+                    failed.append((row.id, "no signing secret for the outbound webhook"))
+                    summary["failed"] += 1
+                    continue
+                stamp = int(now.timestamp())
+                headers = {"webhook-id": row.message_id, "webhook-timestamp": str(stamp),
+                           "webhook-signature": sign(secret, row.message_id, stamp, body)}
+            try:
+                post(row.recipient, body, headers)
+            except Exception as exc:  # classified by post(): Temporary or Permanent
+                attempts = row.attempts + 1
+                if isinstance(exc, Permanent) or attempts >= max_attempts:
+                    reason = str(exc) if isinstance(exc, Permanent) else f"gave up after {attempts} tries: {exc}"
+                    failed.append((row.id, reason))
+                    summary["failed"] += 1
+                    summary["failures"].append({"destination": row.channel, "error": reason})
+                else:
+                    delay = retry_base * 2 ** (attempts - 1)
+                    retry.append((row.id, str(exc), (now + timedelta(seconds=delay)).isoformat()))
+                    summary["retried"] += 1
+            else:
+                sent.append((row.id, now.isoformat()))
+                summary["sent"] += 1
+        outbox.record(review.store, sent, retry, failed)

@@ -1,0 +1,1 @@
+"""The matching machinery the checks stand on: phrase automaton, regex prefilter, sentence boundaries."""

@@ -1,0 +1,120 @@
+"""Who gets the email: subscribers from a CSV or YAML file, each following some components or all.
+
+    email,components,customer,token,language
+    ana@example.com,Sign-in;Dashboard,,,en
+    ops@acme.example,,Acme Corp,,en        # customer: gets the customers-audience email when affected
+
+Bad rows (an address that is not one, a duplicate) are reported with their line and skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from notify.errors import InputError
+
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+COLUMNS = {"email", "components", "customer", "token", "language", "name"}
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    components: tuple[str, ...] = ()  # empty: every component
+    customer: str | None = None
+    token: str | None = None
+    language: str = "en"
+
+    def follows(self, components: list[str]) -> bool:
+        if not self.components or not components:
+            return True
+        wanted = {c.casefold() for c in self.components}
+        return any(c.casefold() in wanted for c in components)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+def unsubscribe_token(secret: bytes, email: str) -> str:
+    """A token that names the address without revealing it, stable for the same secret."""
+    return hmac.new(secret, email.casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
+    from notify.record.sources import read_text
+
+    text = read_text(path)
+    yaml_file = Path(path).suffix.lower() in {".yaml", ".yml"}
+    rows: list[tuple[int, dict[str, Any]]] = _yaml_rows(text, path) if yaml_file else _csv_rows(text, path)
+    subscribers: list[Subscriber] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        email = str(row.get("email") or "").strip()
+        if not EMAIL.match(email) or len(email) > 254:
+            problems.append(Problem(line, f"{email!r} is not an email address; row skipped"))
+            continue
+        key = email.casefold()
+        if key in seen:
+            problems.append(Problem(line, f"{email} is already on line {seen[key]}; duplicate skipped"))
+            continue
+        token = str(row.get("token") or "").strip()
+        if token and not TOKEN.match(token):
+            problems.append(Problem(line, "token must be 8 to 128 letters, digits, '-' or '_'; row skipped"))
+            continue
+        seen[key] = line
+        components: Any = row.get("components") or ()
+        if isinstance(components, str):
+            components = [c.strip() for c in re.split(r"[;,|]", components) if c.strip()]
+        subscribers.append(Subscriber(
+            email=email, components=tuple(str(c) for c in components),
+            customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
+            token=token or None,
+            language=str(row.get("language") or "en").strip() or "en",
+        ))
+    return subscribers, problems
+
+
+def _csv_rows(text: str, path: str) -> list[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    if "email" not in header:
+        raise InputError("a subscriber CSV needs an 'email' column", path=path, line=1,
+                         hint="first line like: email,components,customer")
+    unknown = set(header) - COLUMNS
+    if unknown:
+        raise InputError(f"unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(COLUMNS))}",
+                         path=path, line=1)
+    return [(reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k}) for row in reader]
+
+
+def _yaml_rows(text: str, path: str) -> list[tuple[int, dict[str, Any]]]:
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise InputError(f"malformed YAML: {exc}", path=path) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, list) or node is None:
+        raise InputError("a subscriber YAML file is a list of entries with an email each", path=path)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for item, item_node in zip(data, node.value, strict=True):
+        line = item_node.start_mark.line + 1
+        rows.append((line, item if isinstance(item, dict) else {"email": item}))
+    return rows

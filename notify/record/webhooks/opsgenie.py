@@ -1,0 +1,33 @@
+"""Opsgenie outgoing webhooks: Create, Acknowledge, Close (other actions need no customer update)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from notify.record.webhooks import Event, Ignored, Unrecognised, need, short_id, text, when
+
+ACTIONS = {"Create": "investigating", "Acknowledge": "identified", "Close": "resolved",
+           "UnAcknowledge": "investigating"}
+
+
+def parse(payload: Any) -> Event:
+    action = need(payload, "action", "'action'")
+    if not isinstance(action, str):
+        raise Unrecognised("action is not a string")
+    if action not in ACTIONS:
+        raise Ignored(f"Opsgenie {action} needs no customer update")
+    alert = need(payload, "alert", "'alert'")
+    if not isinstance(alert, dict):
+        raise Unrecognised("alert is not an object")
+    key = text(alert.get("alias") or need(alert, "alertId", "alert.alertId"), 64)
+    priority = text(alert.get("priority")).upper().removeprefix("P")
+    severity = {"1": "critical", "2": "major"}.get(priority, "minor")
+    now = datetime.now(UTC)
+    status = ACTIONS[action]
+    return Event(
+        incident_id=short_id("OG", key), status=status, severity=severity,
+        service=text(alert.get("entity")) or "Service", technical=text(alert.get("message")) or "alert",
+        started_at=when(alert.get("createdAt"), now),
+        resolved_at=when(alert.get("updatedAt") if isinstance(alert.get("updatedAt"), str) else None, now)
+        if status == "resolved" else None)

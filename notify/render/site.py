@@ -1,0 +1,166 @@
+"""The public status page, as static files, from every published draft: plain HTML and CSS.
+
+    index.html            overall status, each component's status, open incidents,
+                          a 90-day history bar per component, recent incidents
+    incidents/ID.html     one incident's timeline of published updates
+    status.json           the same facts for machines
+    feed.atom             one entry per published update
+    style.css
+
+Only published, approved text appears: the status channel as rendered and approved, never the record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from notify.resources import bundled_dir
+from notify.store.drafts import Draft
+
+HISTORY_DAYS = 90
+RANK = {"operational": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+LABEL = {"operational": "Operational", "maintenance": "Under maintenance", "minor": "Degraded performance",
+         "major": "Partial outage", "critical": "Major outage"}
+
+
+@dataclass
+class Incident:
+    """One incident as the public knows it: its published updates, newest first."""
+
+    id: str
+    updates: list[Draft]
+
+    @property
+    def latest(self) -> Draft:
+        return self.updates[0]
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return self.latest.record
+
+    @property
+    def title(self) -> str:
+        return str(json.loads(self.latest.messages["status"]["json"])["title"])
+
+    @property
+    def is_open(self) -> bool:
+        return self.record["status"] not in ("resolved", "completed")
+
+    @property
+    def level(self) -> str:
+        return "maintenance" if self.record["severity"] == "maintenance" else self.record["severity"]
+
+    def span(self, now: datetime) -> tuple[date, date]:
+        start = datetime.fromisoformat(self.record["started_at"])
+        end = datetime.fromisoformat(self.record["resolved_at"]) if self.record.get("resolved_at") else now
+        return start.date(), max(start, end).date()
+
+
+@dataclass
+class Day:
+    day: date
+    level: str = "operational"
+    incidents: list[str] = field(default_factory=list)
+
+
+def build_site(published: list[Draft], out: Path, *, now: datetime, title: str = "Status",
+               base_url: str = "") -> list[Path]:
+    """Write the whole site into `out` (created if needed); returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "incidents").mkdir(exist_ok=True)
+    written = []
+    for name, body in render_site(published, now=now, title=title, base_url=base_url).items():
+        path = out / name
+        path.write_text(body, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def render_site(published: list[Draft], *, now: datetime, title: str = "Status",
+                base_url: str = "", signup: bool = False) -> dict[str, str]:
+    """Every file of the site by its relative path, for writing out or serving."""
+    incidents = _incidents(published)
+    components = sorted({c for i in incidents for c in i.record.get("components") or []})
+    current = {c: _current(c, incidents) for c in components}
+    overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
+    history = {c: _history(c, incidents, now) for c in components}
+    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "site")),
+                                        autoescape=True, undefined=jinja2.StrictUndefined,
+                                        trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
+    env.filters["demote"] = demote
+    context = {"title": title, "now": now, "signup": signup, "overall": overall, "label": LABEL, "current": current,
+               "history": history, "incidents": incidents, "base_url": base_url.rstrip("/"),
+               "open": [i for i in incidents if i.is_open], "past": [i for i in incidents if not i.is_open][:20]}
+    files = {"index.html": env.get_template("index.html.j2").render(context)}
+    for incident in incidents:
+        files[f"incidents/{incident.id}.html"] = env.get_template("incident.html.j2").render(
+            {**context, "incident": incident})
+    files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
+    files["status.json"] = json.dumps(status_json(incidents, current, overall, now), indent=2) + "\n"
+    files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
+    return files
+
+
+def demote(html: str, by: int = 2) -> str:
+    """Shift our own rendered headings down so a page keeps one h1 and an unbroken outline."""
+    for level in range(6 - by, 0, -1):
+        html = html.replace(f"<h{level}>", f"<h{level + by}>").replace(f"</h{level}>", f"</h{level + by}>")
+    return html
+
+
+def status_json(incidents: list[Incident], current: dict[str, str], overall: str, now: datetime) -> dict[str, Any]:
+    return {
+        "updated_at": now.isoformat(),
+        "status": {"indicator": overall, "description": LABEL[overall]},
+        "components": [{"name": c, "status": level, "description": LABEL[level]} for c, level in current.items()],
+        "incidents": [
+            {"id": i.id, "title": i.title, "status": i.record["status"], "severity": i.record["severity"],
+             "components": i.record.get("components") or [], "started_at": i.record["started_at"],
+             "resolved_at": i.record.get("resolved_at"),
+             "updates": [{"draft": u.id, "published_at": u.decided_at or u.created_at,
+                          "body": json.loads(u.messages["status"]["json"])["body"]} for u in i.updates]}
+            for i in incidents
+        ],
+    }
+
+
+def _incidents(published: list[Draft]) -> list[Incident]:
+    by_incident: dict[str, list[Draft]] = {}
+    for draft in published:
+        by_incident.setdefault(draft.incident_id, []).append(draft)
+    incidents = [Incident(i, sorted(ds, key=lambda d: d.revision, reverse=True)) for i, ds in by_incident.items()]
+    return sorted(incidents, key=lambda i: i.record["started_at"], reverse=True)
+
+
+def _current(component: str, incidents: list[Incident]) -> str:
+    levels = [i.level for i in incidents if i.is_open and component in (i.record.get("components") or [])]
+    if any(i.record["status"] == "scheduled" for i in incidents if i.is_open and i.level == "maintenance"):
+        levels = [lvl for lvl in levels if lvl != "maintenance"] or []
+    return max(levels, key=lambda lvl: RANK[lvl], default="operational")
+
+
+def _history(component: str, incidents: list[Incident], now: datetime) -> list[Day]:
+    today = now.date()
+    days = {today - timedelta(days=n): Day(today - timedelta(days=n)) for n in range(HISTORY_DAYS)}
+    for incident in incidents:
+        if component not in (incident.record.get("components") or []):
+            continue
+        if incident.level == "maintenance" and incident.record["status"] == "scheduled":
+            continue  # planned, not yet happened
+        first, last = incident.span(now)
+        day = max(first, today - timedelta(days=HISTORY_DAYS - 1))
+        while day <= min(last, today):
+            slot = days[day]
+            if RANK[incident.level] > RANK[slot.level]:
+                slot.level = incident.level
+            slot.incidents.append(incident.title)
+            day += timedelta(days=1)
+    return [days[d] for d in sorted(days)]

@@ -1,0 +1,90 @@
+"""A webhook event becomes a pending draft: the tool's facts merged into the incident's latest record.
+
+What a person wrote (impact, apology, responsibility, remedy, title, contact) is kept from the
+latest revision; what the tool knows (status, severity, times, links, the alert's wording as the
+internal cause) comes from the event. A first event has no human text, so its draft starts blocked
+until a reviewer writes it. The same delivery received twice makes one revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from notify.review.service import AlreadyClaimed, Review
+
+if TYPE_CHECKING:
+    from notify.record.incident import Incident
+    from notify.record.webhooks import Event
+    from notify.settings.service import ServiceConfig
+    from notify.store.database import Tx
+    from notify.store.drafts import Draft
+
+HUMAN_FIELDS = ("title", "impact", "apology", "responsibility", "remedy", "contact", "actions",
+                "affected_customers", "components")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    draft: Draft | None
+    duplicate: bool
+
+
+def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
+    from notify.review.service import latest_record as newest
+
+    return newest(review.store, incident_id)
+
+
+def incident_from_event(event: Event, previous: dict[str, Any] | None, config: ServiceConfig,
+                        now: datetime) -> Incident:
+    from notify.record.incident import Incident
+
+    record: dict[str, Any] = {
+        "id": event.incident_id,
+        "title": f"Problem with {event.service}",
+        "components": [event.service],
+        "impact": "", "apology": "", "responsibility": "", "remedy": "",
+    }
+    if previous:
+        record.update({k: previous[k] for k in HUMAN_FIELDS if previous.get(k) not in (None, "", [])})
+    if not record.get("contact") and config.service.contact:
+        record["contact"] = config.service.contact.model_dump(exclude_none=True)
+    record.update({
+        "status": event.status, "severity": event.severity, "started_at": event.started_at,
+        "resolved_at": event.resolved_at, "cause": event.technical, "links": event.links,
+        "next_update_at": None if event.status == "resolved"
+        else now + timedelta(minutes=config.service.next_update_minutes),
+    })
+    return Incident.model_validate(record)
+
+
+@dataclass(frozen=True)
+class DeliveryClaim:
+    """A webhook delivery id, claimed in the transaction that stores its draft."""
+
+    source: str
+    delivery_id: str
+    received_at: str
+
+    def take(self, tx: Tx) -> bool:
+        taken = tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)"
+                           " ON CONFLICT (source, delivery_id) DO NOTHING RETURNING delivery_id",
+                           (self.source, self.delivery_id, self.received_at))
+        return bool(taken)
+
+    def record(self, tx: Tx, draft_id: str) -> None:
+        tx.execute("UPDATE webhook_deliveries SET draft_id = ? WHERE source = ? AND delivery_id = ?",
+                   (draft_id, self.source, self.delivery_id))
+
+
+def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:
+    """Store the revision and claim the delivery id in one transaction: a retried or concurrent copy
+    of the same delivery makes none."""
+    claim = DeliveryClaim(source, delivery_id, review.clock().isoformat())
+    try:
+        draft = review.create(incident, f"webhook:{source}", source=source, claim=claim)
+    except AlreadyClaimed:
+        return Outcome(None, duplicate=True)
+    return Outcome(draft, duplicate=False)

@@ -1,0 +1,89 @@
+"""Subscriptions people manage themselves: sign up, confirm by a link (double opt-in), change what
+they follow, leave with one click. Links carry signed, expiring tokens that name one address and
+one purpose; nothing ever lists the addresses.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta
+
+from notify.record.subscribers import EMAIL, Subscriber
+from notify.store.database import Store
+
+LIFETIME = {"confirm": timedelta(days=2), "manage": timedelta(days=180), "unsubscribe": timedelta(days=180)}
+
+
+class Tokens:
+    def __init__(self, secret: bytes) -> None:
+        self._key = hashlib.sha256(b"notify-subscriptions\0" + secret).digest()
+
+    def issue(self, email: str, purpose: str, now: datetime) -> str:
+        expires = int((now + LIFETIME[purpose]).timestamp())
+        payload = base64.urlsafe_b64encode(f"{purpose}|{expires}|{email}".encode()).decode().rstrip("=")
+        mac = hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{payload}.{mac}"
+
+    def read(self, token: str | None, purpose: str, now: datetime) -> str | None:
+        """The address the token names, if it is ours, for this purpose, and not expired."""
+        if not token or "." not in token:
+            return None
+        payload, mac = token.rsplit(".", 1)
+        expected = hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+        if not hmac.compare_digest(mac.encode(), expected.encode()):
+            return None
+        try:
+            kind, expires, email = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("|", 2)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if kind != purpose or int(expires) < now.timestamp():
+            return None
+        return email
+
+
+def request(store: Store, email: str, components: list[str], language: str, now: datetime) -> bool:
+    """Record a sign-up awaiting confirmation; False for an address that is not one. Signing up again
+    refreshes the choice but never confirms by itself."""
+    if not EMAIL.match(email) or len(email) > 254:
+        return False
+    with store.transaction() as tx:
+        tx.execute("INSERT INTO subscriptions (email, components_json, language, created_at) VALUES (?, ?, ?, ?)"
+                   " ON CONFLICT (email) DO UPDATE SET components_json = excluded.components_json,"
+                   " language = excluded.language",
+                   (email.casefold(), json.dumps(sorted(set(components))), language, now.isoformat()))
+    return True
+
+
+def confirm(store: Store, email: str, now: datetime) -> None:
+    with store.transaction() as tx:
+        tx.execute("UPDATE subscriptions SET confirmed_at = ?, unsubscribed_at = NULL WHERE email = ?",
+                   (now.isoformat(), email))
+
+
+def update(store: Store, email: str, components: list[str], language: str) -> None:
+    with store.transaction() as tx:
+        tx.execute("UPDATE subscriptions SET components_json = ?, language = ? WHERE email = ?",
+                   (json.dumps(sorted(set(components))), language, email))
+
+
+def unsubscribe(store: Store, email: str, now: datetime) -> None:
+    with store.transaction() as tx:
+        tx.execute("UPDATE subscriptions SET unsubscribed_at = ? WHERE email = ?", (now.isoformat(), email))
+
+
+def get(store: Store, email: str) -> dict[str, object] | None:
+    with store.transaction() as tx:
+        rows = tx.execute("SELECT * FROM subscriptions WHERE email = ?", (email,))
+    return rows[0] if rows else None
+
+
+def confirmed(store: Store, tokens: Tokens, now: datetime) -> list[Subscriber]:
+    """Everyone who confirmed and has not left, each with a fresh signed unsubscribe token."""
+    with store.transaction() as tx:
+        rows = tx.execute("SELECT * FROM subscriptions WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL"
+                          " ORDER BY email")
+    return [Subscriber(email=r["email"], components=tuple(json.loads(r["components_json"])),
+                       token=tokens.issue(r["email"], "unsubscribe", now), language=r["language"]) for r in rows]

@@ -1,0 +1,1 @@
+"""The HTTP service: webhooks in, review pages, the public status page and subscription pages."""

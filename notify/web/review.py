@@ -1,0 +1,206 @@
+"""Review pages for approvers: sign in, list drafts, read a draft as it will be sent, edit, decide.
+
+Server-rendered, no build step, no JavaScript needed. Every form carries a CSRF token bound to the
+session; the session cookie is signed, HttpOnly, SameSite=Lax and Secure (unless configured off).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from notify.errors import NotifyError
+from notify.resources import bundled_dir
+from notify.review.service import blocking_rules, merged_rewrites
+from notify.web.auth import Session, Signer, check_password
+
+SESSION_COOKIE = "notify_session"
+LOGIN_COOKIE = "notify_login"
+EDITABLE = ("impact", "apology", "responsibility", "remedy")
+
+_env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "web")),
+                                     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                     lstrip_blocks=True)
+
+
+def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_env.get_template(name).render(**context), status_code=status,
+                        headers={"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 "frame-src 'self'; img-src 'self' data:; form-action 'self'",
+                                 "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"})
+
+
+def register(app: FastAPI) -> None:
+    def signer(request: Request) -> Signer:
+        return Signer(request.app.state.secret)
+
+    def cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
+        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax",
+                            secure=request.app.state.config.service.cookie_secure, path="/")
+
+    def session_of(request: Request) -> Session | None:
+        return signer(request).read(request.cookies.get(SESSION_COOKIE))
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, error: str | None = None) -> Response:
+        nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_hex(16)
+        response = page("login.html.j2", csrf=signer(request).csrf(nonce), error=error, status=401 if error else 200)
+        cookie(response, request, LOGIN_COOKIE, nonce, 3600)
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        nonce = request.cookies.get(LOGIN_COOKIE) or ""
+        if not nonce or not signer(request).csrf_ok(nonce, str(form.get("csrf") or "")):
+            return login_form(request, error="Your sign-in form expired; please try again.")
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        reviewer = request.app.state.config.reviewer(name)
+        ok = await run_in_threadpool(check_password, password, reviewer.password_hash.get_secret_value()) \
+            if reviewer else False
+        if not ok:
+            return login_form(request, error="That name and password do not match a reviewer.")
+        response = RedirectResponse("/review", status_code=303)
+        cookie(response, request, SESSION_COOKIE, signer(request).issue(name), None)
+        return response
+
+    def guarded(handler: Callable[..., Response]) -> Callable[..., Any]:
+        """Signed in, and for a form post, the session's CSRF token."""
+        async def wrapper(request: Request, draft_id: str | None = None) -> Response:
+            session = session_of(request)
+            if session is None:
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            form: dict[str, str] = {}
+            if request.method == "POST":
+                form = {k: str(v) for k, v in (await request.form()).items()}
+                if not signer(request).csrf_ok(session.nonce, form.get("csrf")):
+                    return page("error.html.j2", status=403, message="This form expired or did not come from us; "
+                                "go back, reload the page and try again.", me=session.name, csrf="")
+            return await run_in_threadpool(handler, request, session, form, draft_id)
+        return wrapper
+
+    def context(request: Request, session: Session) -> dict[str, Any]:
+        return {"me": session.name, "csrf": signer(request).csrf(session.nonce)}
+
+    def list_drafts(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
+        review = request.app.state.stores.review()
+        state = request.query_params.get("state") or None
+        found = review.listing(state if state in ("pending", "approved", "rejected", "published", "superseded")
+                               else None)
+        return page("drafts.html.j2", drafts=found, state=state, **context(request, session))
+
+    def show(request: Request, session: Session, form: dict[str, str], draft_id: str | None) -> Response:
+        review = request.app.state.stores.review()
+        try:
+            draft = review.get(draft_id or "")
+        except NotifyError as exc:
+            return page("error.html.j2", status=404, message=str(exc), **context(request, session))
+        findings = _findings(draft.report)
+        return page("draft.html.j2", draft=draft, findings=findings, rewrites=merged_rewrites(draft.report),
+                    blocking=blocking_rules(draft.report), waivers=review.waivers(draft.id),
+                    editable=EDITABLE, notice=request.query_params.get("notice"),
+                    smtp=bool(request.app.state.config.smtp.url), **context(request, session))
+
+    def act(request: Request, session: Session, form: dict[str, str], draft_id: str | None) -> Response:
+        review = request.app.state.stores.review()
+        action = request.url.path.rsplit("/", 1)[1]
+        target = draft_id or ""
+        try:
+            if action == "approve":
+                waive = {key.removeprefix("waive."): form.get("waive_reason", "")
+                         for key, value in form.items() if key.startswith("waive.") and value}
+                review.approve(target, session.name, form.get("comment") or None, waive=waive)
+                notice = "Approved" + (f", waiving {', '.join(sorted(waive))}." if waive else ".")
+            elif action == "reject":
+                review.reject(target, session.name, form.get("reason") or "")
+                notice = "Rejected."
+            elif action == "edit":
+                target = _edit(review, target, session.name, form)
+                notice = "Saved as a new revision; another reviewer can now approve it."
+            elif action == "publish":
+                _publish(review, target, session.name)
+                notice = "Published on the status page."
+            elif action == "send":
+                notice = _send(request, review, target)
+            else:  # pragma: no cover - only the routes below reach here
+                raise ValueError(action)
+        except (NotifyError, ValidationError) as exc:
+            message = str(exc) if isinstance(exc, NotifyError) else _validation(exc)
+            return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote('Not done: ' + message)}",
+                                    status_code=303)
+        return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote(notice)}", status_code=303)
+
+    app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
+    for action in ("approve", "reject", "edit", "publish", "send"):
+        app.add_api_route(f"/review/drafts/{{draft_id}}/{action}", guarded(act), methods=["POST"],
+                          include_in_schema=False)
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+def _edit(review: Any, draft_id: str, editor: str, form: dict[str, str]) -> str:
+    from notify.record.incident import Incident
+
+    draft = review.get(draft_id)
+    record = dict(draft.record)
+    for field in EDITABLE:
+        if field in form:
+            record[field] = form[field].strip()
+    return str(review.create(Incident.model_validate(record), editor, source="web").id)
+
+
+def _publish(review: Any, draft_id: str, actor: str) -> None:
+    from notify.delivery import dispatch
+
+    dispatch.publish(review, draft_id, actor, {"via": "web"})
+
+
+def _send(request: Request, review: Any, draft_id: str) -> str:
+    from notify.delivery import dispatch
+    from notify.delivery.mailer import parse_smtp_url, sender_address
+    from notify.errors import InputError
+    from notify.record.subscribers import load_subscribers
+
+    smtp = request.app.state.config.smtp
+    if not (smtp.url and smtp.sender):
+        raise InputError("sending needs [smtp] url and from in the service's notify.toml")
+    draft = dispatch.sendable(review, draft_id)
+    unsubscribe_url = smtp.unsubscribe_url
+    if smtp.subscribers and smtp.subscribers != "store":
+        subscribers, _ = load_subscribers(smtp.subscribers)
+    else:  # the people who signed up on the status page and confirmed
+        from notify.review.service import utc_now
+        from notify.store import subscriptions
+
+        subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(request.app.state.secret),
+                                              utc_now())
+        base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
+        unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
+    summary = dispatch.send_now(review, draft, subscribers, parse_smtp_url(smtp.url.get_secret_value()),
+                                sender_address(smtp.sender), unsubscribe_url, "web")
+    return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
+
+
+def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+    from notify.review.service import merged_findings
+
+    return sorted(merged_findings(report), key=lambda f: (f["severity"] != "error" or f["fixed"], f["field"]))
+
+
+def _validation(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
