@@ -21,9 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTIFY = [sys.executable, "-c", "from notify.cli.main import main; main()"]
-MESSAGE = ("Investigating: between 10:40 and 13:05 UTC, customers using search were logged out repeatedly. "
-           "The problem was caused by a CDN cache purge, as a result of a failure at our vendor Azure. "
-           "We apologize for any inconvenience this may have caused. Our next update will be at 11:40 UTC.\n")
+MESSAGE = (
+    "Investigating: between 10:40 and 13:05 UTC, customers using search were logged out repeatedly. "
+    "The problem was caused by a CDN cache purge, as a result of a failure at our vendor Azure. "
+    "We apologize for any inconvenience this may have caused. Our next update will be at 11:40 UTC.\n"
+)
 
 
 # As installed programs run: with their bytecode cached. pip writes it on install; a checkout
@@ -34,8 +36,9 @@ ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTEC
 
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False,
-                   env=ENVIRONMENT)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False, env=ENVIRONMENT
+    )
     return time.perf_counter() - start
 
 

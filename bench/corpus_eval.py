@@ -21,10 +21,22 @@ from notify.policy.judge import Policy
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "synthetic.jsonl"
 RELABELS = Path(__file__).with_name("synthetic_relabels.yaml")
-SPAN_LABELS = {"jargon": "jargon", "blame.third-party": "blame", "downplay": "downplay",
-               "overpromise": "overpromise", "canned": "canned", "privacy": "customers"}
-TEXT_CATEGORIES = ["apology.missing", "apology.non-apology", "responsibility.missing",
-                   "responsibility.deflection", "remedy.missing", "contact.missing"]
+SPAN_LABELS = {
+    "jargon": "jargon",
+    "blame.third-party": "blame",
+    "downplay": "downplay",
+    "overpromise": "overpromise",
+    "canned": "canned",
+    "privacy": "customers",
+}
+TEXT_CATEGORIES = [
+    "apology.missing",
+    "apology.non-apology",
+    "responsibility.missing",
+    "responsibility.deflection",
+    "remedy.missing",
+    "contact.missing",
+]
 
 
 def gold_spans(text: str, labels: list[str] | str | None) -> list[tuple[int, int]]:
@@ -54,8 +66,11 @@ def relabelled(rows: list[dict]) -> tuple[list[dict], int]:
         jargon = [f["jargon"] for f in holds if "jargon" in f and f["jargon"] not in row.get("jargon", [])]
         changed += len(drop) + len(jargon)
         if drop or jargon:
-            row = {**row, "categories": [c for c in row["categories"] if c not in drop],
-                   "jargon": [*row.get("jargon", []), *jargon]}
+            row = {
+                **row,
+                "categories": [c for c in row["categories"] if c not in drop],
+                "jargon": [*row.get("jargon", []), *jargon],
+            }
         out.append(row)
     return out, changed
 
@@ -113,8 +128,10 @@ def main() -> int:
     args = parser.parse_args()
     rows = [json.loads(line) for line in Path(args.corpus).read_text().splitlines() if line.strip()]
     table = evaluate(rows, Policy.load(), args.audience, args.show)
-    print(f"{len(rows)} texts, audience {args.audience}; {relabelled(rows)[1]} labels corrected by "
-          f"{RELABELS.name} (where they contradict LABELING.md)\n")
+    print(
+        f"{len(rows)} texts, audience {args.audience}; {relabelled(rows)[1]} labels corrected by "
+        f"{RELABELS.name} (where they contradict LABELING.md)\n"
+    )
     print(f"{'category':28} {'precision':>9} {'recall':>7} {'gold':>5} {'found':>6}")
     worst = 1.0
     for category in sorted(table):

@@ -38,10 +38,12 @@ print("ready", flush=True)
 sys.stdin.read()
 controller.stop()
 """
-PEAK = ("import atexit, sys\n"
-        "atexit.register(lambda: print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
-        " file=sys.stderr))\n"
-        "from notify.cli.main import main\nmain()\n")
+PEAK = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
+    " file=sys.stderr))\n"
+    "from notify.cli.main import main\nmain()\n"
+)
 
 
 def free_port() -> int:
@@ -94,16 +96,42 @@ def notify_send(port: int, count: int, concurrency: int, tmp: Path) -> tuple[flo
     env = {**os.environ, "NOTIFY_HOME": str(tmp / "home")}
     db = str(tmp / "bench.db")
     cli = [sys.executable, "-c", "from notify.cli.main import main; main()"]
-    draft = subprocess.run([*cli, "draft", str(ROOT / "examples" / "identified.yaml"), "--as", "dana", "--db", db],
-                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    draft = subprocess.run(
+        [*cli, "draft", str(ROOT / "examples" / "identified.yaml"), "--as", "dana", "--db", db],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     subprocess.run([*cli, "approve", draft, "--as", "sam", "--db", db], env=env, capture_output=True, check=True)
     subscribers = tmp / "subscribers.csv"
     subscribers.write_text("email\n" + "".join(f"user{i}@example.net\n" for i in range(count)))
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, "send", draft, "--db", db, "--smtp",
-                           f"smtp://127.0.0.1:{port}?starttls=0", "--subscribers", str(subscribers),
-                           "--from", "Status <status@example.com>", "--concurrency", str(concurrency),
-                           "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PEAK,
+            "send",
+            draft,
+            "--db",
+            db,
+            "--smtp",
+            f"smtp://127.0.0.1:{port}?starttls=0",
+            "--subscribers",
+            str(subscribers),
+            "--from",
+            "Status <status@example.com>",
+            "--concurrency",
+            str(concurrency),
+            "--format",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - start
     peak_kb = int(done.stderr.strip().splitlines()[-1])
     return elapsed, peak_kb / 1024
@@ -111,8 +139,9 @@ def notify_send(port: int, count: int, concurrency: int, tmp: Path) -> tuple[flo
 
 def scenario(recipients: int, concurrency: int, sequential: int, latency_ms: float) -> dict[str, float]:
     port = free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port), str(latency_ms)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    sink = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(port), str(latency_ms)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     assert sink.stdout is not None and sink.stdout.readline().strip() == b"ready"
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -126,8 +155,13 @@ def scenario(recipients: int, concurrency: int, sequential: int, latency_ms: flo
         c_time = time.perf_counter() - start
     finally:
         sink.communicate(b"", timeout=10)
-    return {"a": recipients / a_time, "b": recipients / b_time, "c": sequential / c_time, "peak": a_peak,
-            "a_time": a_time}
+    return {
+        "a": recipients / a_time,
+        "b": recipients / b_time,
+        "c": sequential / c_time,
+        "peak": a_peak,
+        "a_time": a_time,
+    }
 
 
 def main() -> int:
@@ -135,19 +169,28 @@ def main() -> int:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sequential", type=int, default=2_000, help="how many the smtplib loop sends")
-    parser.add_argument("--latency", type=float, nargs="*", default=[0.0, 5.0],
-                        help="sink delay per message in ms; 0 is a sink on this machine, 5 a server nearby")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        nargs="*",
+        default=[0.0, 5.0],
+        help="sink delay per message in ms; 0 is a sink on this machine, 5 a server nearby",
+    )
     args = parser.parse_args()
     print(f"{args.recipients:,} recipients, concurrency {args.concurrency}, aiosmtpd sink in its own process")
     for latency in args.latency:
         r = scenario(args.recipients, args.concurrency, args.sequential, latency)
         print(f"\nsink answering after {latency:g} ms")
-        print(f"(a) notify send (outbox, claims, retries)    {r['a']:8.0f} msg/s   ({r['a_time']:.1f} s, start-up "
-              "included)")
+        print(
+            f"(a) notify send (outbox, claims, retries)    {r['a']:8.0f} msg/s   ({r['a_time']:.1f} s, start-up "
+            "included)"
+        )
         print(f"(b) bare aiosmtplib loop, pre-built messages {r['b']:8.0f} msg/s")
         print(f"(c) sequential smtplib loop ({args.sequential:,} msgs)      {r['c']:8.0f} msg/s")
-        print(f"(a)/(b) = {r['a'] / r['b']:.2f} (target at least 0.7); (a)/(c) = {r['a'] / r['c']:.1f} "
-              f"(target at least 5); peak memory of (a) {r['peak']:.0f} MB (target under 150 MB)")
+        print(
+            f"(a)/(b) = {r['a'] / r['b']:.2f} (target at least 0.7); (a)/(c) = {r['a'] / r['c']:.1f} "
+            f"(target at least 5); peak memory of (a) {r['peak']:.0f} MB (target under 150 MB)"
+        )
     return 0
 
 

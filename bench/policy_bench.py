@@ -92,7 +92,7 @@ def user_pack(directory: Path, size: int) -> Path:
     folder.mkdir()
     half = sorted(words)
     glossary = "\n".join(f"      {w} cluster: reporting system" for w in half[: size // 2])
-    vendors = ", ".join(half[size // 2:])
+    vendors = ", ".join(half[size // 2 :])
     (folder / "ours.yaml").write_text(f"""
 lists:
   vendors: [{vendors}]
@@ -119,8 +119,9 @@ def linear(policy: Policy, updates: list[str]) -> None:
         start = time.perf_counter()
         findings = len(policy.check_text(text, "public").findings)
         took = time.perf_counter() - start
-        print(f"one text of {words:>7,} words   {took:6.2f} s   {took / words * 1e6:5.1f} us a word   "
-              f"{findings} findings")
+        print(
+            f"one text of {words:>7,} words   {took:6.2f} s   {took / words * 1e6:5.1f} us a word   {findings} findings"
+        )
 
 
 def main() -> int:
@@ -138,6 +139,7 @@ def main() -> int:
         def check(text: str) -> object:
             sentence_spans.cache_clear()  # no help from another checker having split the same text
             return p.check_text(text, "public")
+
         return check
 
     ours = checker(policy)
@@ -149,18 +151,22 @@ def main() -> int:
         print(f"{'':34} notify throughput is {base['rate'] / other['rate']:.1f}x proselint's (target 10x)")
         mine, theirs = interleaved([ours, lint], texts, 1)
         cold, baseline = (len(t) / sum(t) for t in (mine, theirs))
-        print(f"{'':34} ({cold / baseline:.1f}x when the two alternate message by message and each call "
-              f"finds the CPU caches full of the other's data: {statistics.median(mine) * 1e3:.3f} vs "
-              f"{statistics.median(theirs) * 1e3:.3f} ms)")
+        print(
+            f"{'':34} ({cold / baseline:.1f}x when the two alternate message by message and each call "
+            f"finds the CPU caches full of the other's data: {statistics.median(mine) * 1e3:.3f} vs "
+            f"{statistics.median(theirs) * 1e3:.3f} ms)"
+        )
         real = Path(args.real)
         if real.exists():
             updates = [json.loads(line)["text"] for line in real.read_text().splitlines() if line.strip()]
             print(f"\n{len(updates)} real updates ({real.name}) x {args.rounds} rounds")
             mine, theirs = per_message([ours, lint], updates, args.rounds)
             on_real = describe("notify on real updates", mine)
-            print(f"{'':34} notify throughput is "
-                  f"{on_real['rate'] / describe('proselint on real updates', theirs)['rate']:.1f}x proselint's "
-                  "(target 10x)")
+            print(
+                f"{'':34} notify throughput is "
+                f"{on_real['rate'] / describe('proselint on real updates', theirs)['rate']:.1f}x proselint's "
+                "(target 10x)"
+            )
             linear(policy, updates)
     else:
         base = describe("notify (bundled packs)", per_message([ours], texts, args.rounds)[0])
@@ -179,8 +185,10 @@ def main() -> int:
         for size, result in zip(grown, timings[1:], strict=True):
             row = describe(f"notify + {size:,} user phrases", result)
             print(f"{'':34} {row['median'] / again['median']:.2f}x the base time per message (target at most 2x)")
-    print(f"\npeak memory checking the corpus with the bundled packs: {notify_peak_mb(args.corpus):.0f} MB "
-          "(target under 60 MB)")
+    print(
+        f"\npeak memory checking the corpus with the bundled packs: {notify_peak_mb(args.corpus):.0f} MB "
+        "(target under 60 MB)"
+    )
     return 0
 
 

@@ -69,8 +69,9 @@ def main() -> None:
         results.append([f.as_dict() for f in findings])
     lines, counts = table(scorer, rows, results)
     if args.split:
-        halves = {h: [(r, f) for r, f in zip(rows, results, strict=True) if half(r.get("company", "")) == h]
-                  for h in "AB"}
+        halves = {
+            h: [(r, f) for r, f in zip(rows, results, strict=True) if half(r.get("company", "")) == h] for h in "AB"
+        }
         columns = {h: table(scorer, [r for r, _ in pairs], [f for _, f in pairs])[0] for h, pairs in halves.items()}
         for whole, a, b in zip(lines, columns["A"], columns["B"], strict=True):
             print(f"{whole:68}  A {a[25:41]}  B {b[25:41]}")

@@ -48,9 +48,14 @@ def cli_outputs(examples: list[Path]) -> dict[str, str]:
     runner = CliRunner()
     runs = {}
     for example in examples:
-        for args in (["check", str(example)], ["check", str(example), "--format", "json"],
-                     ["render", str(example)], ["render", str(example), "--format", "json"],
-                     ["render", str(example), "--format", "html"], ["render", str(example), "--draft"]):
+        for args in (
+            ["check", str(example)],
+            ["check", str(example), "--format", "json"],
+            ["render", str(example)],
+            ["render", str(example), "--format", "json"],
+            ["render", str(example), "--format", "html"],
+            ["render", str(example), "--draft"],
+        ):
             result = runner.invoke(cli, args)
             name = " ".join(args[:1] + args[2:] + [example.name])
             runs[name] = f"exit {result.exit_code}\n{canonical(result.output)}"
@@ -62,13 +67,13 @@ def main() -> None:
     examples = sorted((ROOT / "examples").glob("*.yaml"))
     snapshot = {
         "texts": [[policy.check_text(t, audience).as_dict() for audience in AUDIENCES] for t in texts()],
-        "examples": {e.name: [policy.check_incident(load_incident(str(e)), a).as_dict() for a in AUDIENCES]
-                     for e in examples},
+        "examples": {
+            e.name: [policy.check_incident(load_incident(str(e)), a).as_dict() for a in AUDIENCES] for e in examples
+        },
         "cli": cli_outputs(examples),
     }
     json.dump(snapshot, sys.stdout, indent=1, sort_keys=True, default=str)
-    print(f"{len(snapshot['texts'])} texts, {len(examples)} examples, {len(snapshot['cli'])} CLI runs",
-          file=sys.stderr)
+    print(f"{len(snapshot['texts'])} texts, {len(examples)} examples, {len(snapshot['cli'])} CLI runs", file=sys.stderr)
 
 
 if __name__ == "__main__":

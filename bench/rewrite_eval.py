@@ -55,8 +55,9 @@ def main() -> None:
     applied = [r for result in results for r in result.rewrites if r.after and r.after != r.before]
     dropped = sum(1 for result in results for r in result.rewrites if not r.after)
     worse = [r for r in applied if kinds(r.after) - kinds(r.before)]
-    refused = {f.suggestion for result in results for f in result.findings
-               if f.suggestion and "not applied" in f.suggestion}
+    refused = {
+        f.suggestion for result in results for f in result.findings if f.suggestion and "not applied" in f.suggestion
+    }
     jargon = [f for result in results for f in result.findings if f.category == "jargon"]
     fixed = sum(f.fixed for f in jargon)
     print(f"{len(results)} checks ({len(results) // 2} texts and records x public, customers)")

@@ -77,8 +77,10 @@ def main() -> int:
         print(f"{name:20} {row['drafted']:10.1f} {row['approved']:11.1f}  {'intact' if row['intact'] else 'BROKEN'}")
     if len(results) == 2:
         sqlite, postgres = results.values()
-        print(f"\nPostgreSQL / SQLite: drafting {postgres['drafted'] / sqlite['drafted']:.2f}x, "
-              f"approving {postgres['approved'] / sqlite['approved']:.2f}x")
+        print(
+            f"\nPostgreSQL / SQLite: drafting {postgres['drafted'] / sqlite['drafted']:.2f}x, "
+            f"approving {postgres['approved'] / sqlite['approved']:.2f}x"
+        )
     return 0
 
 

@@ -80,12 +80,29 @@ def free_port() -> int:
 def start(db: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     config = tmp / "notify.toml"
-    config.write_text(f'[service]\ncontact = {{name = "Dana Reyes", email = "dana@example.com"}}\n'
-                      f'[secrets]\npagerduty = "{SECRET}"\n')
+    config.write_text(
+        f'[service]\ncontact = {{name = "Dana Reyes", email = "dana@example.com"}}\n[secrets]\npagerduty = "{SECRET}"\n'
+    )
     env = {**os.environ, "NOTIFY_HOME": str(tmp / "home")}
-    server = subprocess.Popen([sys.executable, "-c", "from notify.cli.main import main; main()", "--config", str(config),
-                               "serve", "--port", str(port), "--db", db, "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from notify.cli.main import main; main()",
+            "--config",
+            str(config),
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db,
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
@@ -96,8 +113,9 @@ def start(db: str, tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], in
     raise SystemExit("the server did not start")
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None, body: bytes | None,
-        headers: dict[str, str]) -> dict[str, float]:
+def wrk(
+    url: str, seconds: int, connections: int, script: Path | None, body: bytes | None, headers: dict[str, str]
+) -> dict[str, float]:
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
@@ -114,8 +132,12 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None, body: byt
         return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": percentile("50"), "p99": percentile("99"),
-            "errors": float(non2xx.group(1)) if non2xx else 0.0}
+    return {
+        "rps": rps,
+        "p50": percentile("50"),
+        "p99": percentile("99"),
+        "errors": float(non2xx.group(1)) if non2xx else 0.0,
+    }
 
 
 def run(label: str, db: str, tmp: Path, args: argparse.Namespace) -> None:
@@ -123,16 +145,31 @@ def run(label: str, db: str, tmp: Path, args: argparse.Namespace) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         health = wrk(base + "/health", args.seconds, args.connections, None, None, {})
-        same = wrk(base + "/hooks/pagerduty", args.seconds, args.connections,
-                   script_for(deliveries(1), tmp / "same.lua"), None, {})
-        varied = wrk(base + "/hooks/pagerduty", args.seconds, args.connections,
-                     script_for(deliveries(DISTINCT), tmp / "varied.lua"), None, {})
+        same = wrk(
+            base + "/hooks/pagerduty",
+            args.seconds,
+            args.connections,
+            script_for(deliveries(1), tmp / "same.lua"),
+            None,
+            {},
+        )
+        varied = wrk(
+            base + "/hooks/pagerduty",
+            args.seconds,
+            args.connections,
+            script_for(deliveries(DISTINCT), tmp / "varied.lua"),
+            None,
+            {},
+        )
     finally:
         server.terminate()
         server.wait(30)
     print(f"\n{label}")
-    for name, row in (("/health (baseline)", health), ("hook, one incident re-sent", same),
-                      (f"hook, {DISTINCT:,} incidents in turn", varied)):
+    for name, row in (
+        ("/health (baseline)", health),
+        ("hook, one incident re-sent", same),
+        (f"hook, {DISTINCT:,} incidents in turn", varied),
+    ):
         errors = f"   non-2xx {row['errors']:.0f}" if row is not health else ""
         print(f"  {name:30} {row['rps']:7.0f} req/s   p50 {row['p50']:6.1f} ms   p99 {row['p99']:6.1f} ms{errors}")
     for name, row in (("re-sent", same), ("in turn", varied)):
@@ -145,14 +182,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", default=os.environ.get("NOTIFY_TEST_POSTGRES_URL"))
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="server processes (notify serve --workers; default: one per core)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (notify serve --workers; default: one per core)",
+    )
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    print(f"wrk, {args.connections} connections, {args.seconds} s per run, {args.workers} server process(es) "
-          "on 127.0.0.1")
+    print(
+        f"wrk, {args.connections} connections, {args.seconds} s per run, {args.workers} server process(es) on 127.0.0.1"
+    )
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             run("SQLite", str(Path(tmp) / "load.db"), Path(tmp), args)

@@ -1,10 +1,16 @@
 """The errors notify raises on purpose; the CLI maps each to an exit code.
 
-    NotifyError                 exit 2 unless said otherwise
-    ├── InputError              a bad incident record or message file
-    ├── PolicyPackError         a malformed rule pack
-    ├── TemplateError           a template that does not render
-    └── PolicyBlocked           exit 1: the policy verdict is blocked
+NotifyError                 exit 2 unless said otherwise
+├── InputError              a bad incident record, message file, subscriber list or setting
+├── PolicyPackError         a malformed rule pack
+├── TemplateError           a template that does not render
+├── StoreError              the store cannot be opened or used
+├── ConflictError           exit 1: someone else changed the thing first
+├── ReviewRefused           exit 1: the draft is not in a state where this is allowed
+└── StatuspageError         exit 3: Atlassian Statuspage refused or could not be reached
+
+Exceptions that never reach a user (a webhook event to ignore, a delivery to retry) stay beside
+the code that raises and catches them.
 """
 
 from __future__ import annotations
@@ -56,10 +62,26 @@ class TemplateError(NotifyError):
     """A template that is missing or fails to render."""
 
 
-class PolicyBlocked(NotifyError):
-    """The policy verdict is blocked; nothing customer-facing may be rendered."""
+class StoreError(NotifyError):
+    """The store cannot be opened or used (path, URL, server, or a newer schema)."""
+
+
+class ConflictError(NotifyError):
+    """Someone else changed the thing first; exit 1 so scripts can tell it from bad input."""
 
     exit_code = 1
+
+
+class ReviewRefused(NotifyError):
+    """The draft is not in a state where this decision is allowed; exit 1, like a blocked verdict."""
+
+    exit_code = 1
+
+
+class StatuspageError(NotifyError):
+    """Atlassian Statuspage refused the entry or could not be reached; exit 3, like a failed delivery."""
+
+    exit_code = 3
 
 
 def did_you_mean(given: str, choices: Iterable[str]) -> str | None:

@@ -35,8 +35,10 @@ def secret_key() -> bytes:
     """The key that signs unsubscribe tokens: $NOTIFY_SECRET, else a random key kept beside the store."""
     if os.environ.get("NOTIFY_SECRET"):
         return os.environ["NOTIFY_SECRET"].encode()
-    home = Path(os.environ.get("NOTIFY_HOME") or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local"
-                                                       / "share") / "notify")
+    home = Path(
+        os.environ.get("NOTIFY_HOME")
+        or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "notify"
+    )
     path = home / "secret.key"
     try:
         return path.read_bytes().strip()

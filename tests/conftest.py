@@ -81,12 +81,40 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                    reason="Debian's chromium is not installed (.ci/run installs it)")
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 
 
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium, headless, kept off the network (this machine reaches none but its registries)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"])
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
+ENABLE = {  # what a skip reason needs, and how to enable it: said once at the end of the run
+    "NOTIFY_TEST_POSTGRES_URL": "PostgreSQL (NOTIFY_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)",
+    "chromium": "Chromium (apt install chromium)",
+    "corpus": "the shared corpus (a shared/ folder beside the checkout)",
+}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line naming what was skipped and how to run it, so a skip is never silent."""
+    needs: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        need = next((how for key, how in ENABLE.items() if key in reason), reason.removeprefix("Skipped: "))
+        needs[need] = needs.get(need, 0) + 1
+    if needs:
+        listed = "; ".join(f"{count} need {need}" for need, count in needs.items())
+        terminalreporter.write_line(f"skipped: {listed}. .ci/run sets all of these.", yellow=True)

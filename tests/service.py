@@ -32,8 +32,9 @@ PASSWORDS = {"dana": "dana-password", "sam": "sam-password"}
 
 
 def write_config(directory: Path, secrets_: dict[str, str] | None = None, extra: str = "") -> Path:
-    reviewers = "".join(f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n'
-                        for n, p in PASSWORDS.items())
+    reviewers = "".join(
+        f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n' for n, p in PASSWORDS.items()
+    )
     secrets = "".join(f'{k} = "{v}"\n' for k, v in (secrets_ or SECRETS).items())
     path = directory / "notify.toml"
     path.write_text(f"""[service]
@@ -51,8 +52,9 @@ class Service:
     def __init__(self, directory: Path, db: str, secrets_: dict[str, str] | None = None, extra: str = "") -> None:
         self.port = free_port()
         self.app = create_app(str(write_config(directory, secrets_, extra)), db)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -71,8 +73,9 @@ class Service:
         self.thread.join(10)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(self.url + path, data=body, method="POST",
-                                         headers={"Content-Type": "application/json", **headers})
+        request = urllib.request.Request(
+            self.url + path, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read())
@@ -85,18 +88,23 @@ def pagerduty_headers(body: bytes, delivery: str = "d-1", secret: str = SECRETS[
     return {"X-PagerDuty-Signature": signature, "X-Webhook-Id": delivery}
 
 
-def standard_headers(body: bytes, msg_id: str, timestamp: int, secret: str = SECRETS["incidentio"],
-                     prefix: str = "webhook") -> dict[str, str]:
+def standard_headers(
+    body: bytes, msg_id: str, timestamp: int, secret: str = SECRETS["incidentio"], prefix: str = "webhook"
+) -> dict[str, str]:
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signature = base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest())
-    return {f"{prefix}-id": msg_id, f"{prefix}-timestamp": str(timestamp),
-            f"{prefix}-signature": f"v1,{signature.decode()}"}
+    return {
+        f"{prefix}-id": msg_id,
+        f"{prefix}-timestamp": str(timestamp),
+        f"{prefix}-signature": f"v1,{signature.decode()}",
+    }
 
 
 def grafana_headers(body: bytes, timestamp: str | None = None) -> dict[str, str]:
     message = (timestamp.encode() + b":" + body) if timestamp else body
-    headers = {"X-Grafana-Alerting-Signature": hmac.new(SECRETS["grafana"].encode(), message,
-                                                        hashlib.sha256).hexdigest()}
+    headers = {
+        "X-Grafana-Alerting-Signature": hmac.new(SECRETS["grafana"].encode(), message, hashlib.sha256).hexdigest()
+    }
     if timestamp:
         headers["X-Grafana-Alerting-Timestamp"] = timestamp
     return headers

@@ -29,8 +29,10 @@ def test_check_prints_compiler_style_lines(tmp_path: Path):
     result = run("check", str(message))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"{message}:2:4: error [apology-non-apology] \"apologize for any\" A conditional or impersonal " \
-           "apology reads as an excuse; apologise for what actually happened." in lines
+    assert (
+        f'{message}:2:4: error [apology-non-apology] "apologize for any" A conditional or impersonal '
+        "apology reads as an excuse; apologise for what actually happened." in lines
+    )
     assert any(line.startswith(f"{message}:2:36: error [contact-missing]") for line in lines)
     assert lines[-1] == "blocked: 5 blocking, 0 fixed, 0 other finding(s)"
 
@@ -43,12 +45,13 @@ def test_check_json_has_verdict_and_offsets_into_the_checked_text(tmp_path: Path
     assert report["verdict"] == "blocked"
     for finding in report["findings"]:
         assert {"rule", "category", "severity", "start", "end", "text", "message"} <= set(finding)
-        assert text[finding["start"]:finding["end"]] == finding["text"]
+        assert text[finding["start"] : finding["end"]] == finding["text"]
     jargon = [f for f in report["findings"] if f["category"] == "jargon"]
     assert jargon[0]["text"] == "BGP route leak"
     assert jargon[0]["replacement"] == "an error that sent internet traffic the wrong way"
-    assert report["rewrites"][0]["after"] == \
-        "The outage was caused by an error that sent internet traffic the wrong way."
+    assert (
+        report["rewrites"][0]["after"] == "The outage was caused by an error that sent internet traffic the wrong way."
+    )
 
 
 def test_check_passes_a_good_message_with_exit_0(tmp_path: Path):
@@ -56,7 +59,8 @@ def test_check_passes_a_good_message_with_exit_0(tmp_path: Path):
     message.write_text(
         "Resolved: between 09:12 and 09:40 UTC you could not sign in. We are sorry that you could not sign in. "
         "This was our mistake. We will credit every affected account with a day of service. "
-        "Reply to this email to reach Dana Reyes, our support lead.\n")
+        "Reply to this email to reach Dana Reyes, our support lead.\n"
+    )
     result = run("check", str(message), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["verdict"] == "pass"
@@ -103,8 +107,19 @@ def test_fix_writes_cleaned_fields_back_into_a_record(tmp_path: Path):
 
 def test_new_writes_a_valid_record_that_check_then_explains(tmp_path: Path):
     out = tmp_path / "inc.yaml"
-    result = run("new", "--title", "Sign-in failing in Europe", "--status", "investigating",
-                 "--impact", "Customers in Europe cannot sign in.", "--component", "Sign-in", "-o", str(out))
+    result = run(
+        "new",
+        "--title",
+        "Sign-in failing in Europe",
+        "--status",
+        "investigating",
+        "--impact",
+        "Customers in Europe cannot sign in.",
+        "--component",
+        "Sign-in",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0
     incident = load_incident(str(out))
     assert incident.title == "Sign-in failing in Europe" and incident.components == ["Sign-in"]
@@ -125,8 +140,13 @@ def test_unknown_channel_is_a_usage_error():
 def test_render_text_output_shows_every_channel():
     result = run("render", str(EXAMPLES / "identified.yaml"))
     assert result.exit_code == 0
-    for head in ("━━ email · customers", "━━ status · public", "━━ social · public", "━━ sms · public",
-                 "━━ internal · internal"):
+    for head in (
+        "━━ email · customers",
+        "━━ status · public",
+        "━━ social · public",
+        "━━ sms · public",
+        "━━ internal · internal",
+    ):
         assert head in result.output
     assert "Subject: [Identified] Sign-in failures for EU customers" in result.output
 

@@ -28,7 +28,8 @@ def test_a_channel_that_contradicts_the_next_update_blocks(tmp_path: Path):
     templates.mkdir(parents=True)
     (templates / "default.txt.j2").write_text(
         "{{ incident.status_label }}: {{ incident.title }}. {{ incident.apology }} {{ incident.remedy }} "
-        "Next update at 23:59 UTC.")
+        "Next update at 23:59 UTC."
+    )
     with open_store(str(tmp_path / "n.db")) as store:
         review = Review(store, policy=Policy.load(), renderer=Renderer([tmp_path / "templates"]))
         draft = review.create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")

@@ -38,9 +38,23 @@ def subscribers_csv(path: Path, count: int, extra: str = "") -> Path:
 
 
 def send(db: str, draft_id: str, smtp: SmtpServer, subscribers: Path, *args: str):
-    return run("send", draft_id, "--db", db, "--smtp", smtp.url, "--subscribers", str(subscribers),
-               "--from", FROM, "--unsubscribe-url", "https://status.example.com/unsubscribe",
-               "--retry-base", "0.05", *args)
+    return run(
+        "send",
+        draft_id,
+        "--db",
+        db,
+        "--smtp",
+        smtp.url,
+        "--subscribers",
+        str(subscribers),
+        "--from",
+        FROM,
+        "--unsubscribe-url",
+        "https://status.example.com/unsubscribe",
+        "--retry-base",
+        "0.05",
+        *args,
+    )
 
 
 def test_messages_arrive_whole_with_the_headers_mail_clients_expect(tmp_path: Path, smtp_server: SmtpServer):
@@ -73,16 +87,22 @@ def test_messages_arrive_whole_with_the_headers_mail_clients_expect(tmp_path: Pa
         assert Review(store).get(draft_id).state == "published"
 
 
-def test_affected_customers_get_the_customers_email_and_others_the_public_one(tmp_path: Path,
-                                                                            smtp_server: SmtpServer):
+def test_affected_customers_get_the_customers_email_and_others_the_public_one(tmp_path: Path, smtp_server: SmtpServer):
     db = str(tmp_path / "n.db")
     draft_id = approved_draft(db)
     subscribers = tmp_path / "s.csv"
-    subscribers.write_text("email,components,customer\nops@acme.example,,Acme Corp\nfan@example.net,Dashboard,\n"
-                           "billing-only@example.net,Billing,\n")
+    subscribers.write_text(
+        "email,components,customer\nops@acme.example,,Acme Corp\nfan@example.net,Dashboard,\n"
+        "billing-only@example.net,Billing,\n"
+    )
     planned = json.loads(send(db, draft_id, smtp_server, subscribers, "--dry-run", "--format", "json").output)
-    assert planned == {"draft": draft_id, "recipients": 2, "by_audience": {"customers": 1, "public": 1},
-                       "skipped": 1, "bad_rows": 0}
+    assert planned == {
+        "draft": draft_id,
+        "recipients": 2,
+        "by_audience": {"customers": 1, "public": 1},
+        "skipped": 1,
+        "bad_rows": 0,
+    }
     assert smtp_server.handler.received == []  # a dry run sends nothing
     result = send(db, draft_id, smtp_server, subscribers)
     assert "sent 2, retried 0, failed 0, skipped 1" in result.output
@@ -91,9 +111,11 @@ def test_affected_customers_get_the_customers_email_and_others_the_public_one(tm
 def test_temporary_failures_are_retried_and_delivered_once(tmp_path: Path, smtp_server: SmtpServer):
     db = str(tmp_path / "n.db")
     draft_id = approved_draft(db)
-    smtp_server.handler.script = {"user0@example.net": ["421 4.7.0 too busy, come back later"],
-                                  "user1@example.net": ["451 4.3.0 greylisted", "451 4.3.0 greylisted"],
-                                  "user2@example.net": ["drop"]}
+    smtp_server.handler.script = {
+        "user0@example.net": ["421 4.7.0 too busy, come back later"],
+        "user1@example.net": ["451 4.3.0 greylisted", "451 4.3.0 greylisted"],
+        "user2@example.net": ["drop"],
+    }
     result = send(db, draft_id, smtp_server, subscribers_csv(tmp_path / "s.csv", 5), "--format", "json")
     summary = json.loads(result.output)
     assert result.exit_code == 0, result.output
@@ -117,12 +139,14 @@ def test_a_server_that_never_recovers_is_given_up_on(tmp_path: Path, smtp_server
     db = str(tmp_path / "n.db")
     draft_id = approved_draft(db)
     smtp_server.handler.script = {"user0@example.net": ["451 4.3.0 later"] * 10}
-    result = send(db, draft_id, smtp_server, subscribers_csv(tmp_path / "s.csv", 2), "--max-attempts", "3",
-                  "--format", "json")
+    result = send(
+        db, draft_id, smtp_server, subscribers_csv(tmp_path / "s.csv", 2), "--max-attempts", "3", "--format", "json"
+    )
     summary = json.loads(result.output)
     assert result.exit_code == 3
-    assert summary["failures"] == [{"recipient": "user0@example.net",
-                                    "error": "gave up after 3 tries: 451 4.3.0 later"}]
+    assert summary["failures"] == [
+        {"recipient": "user0@example.net", "error": "gave up after 3 tries: 451 4.3.0 later"}
+    ]
 
 
 def test_bad_subscriber_rows_are_reported_with_their_line(tmp_path: Path, smtp_server: SmtpServer):
@@ -157,8 +181,20 @@ def test_smtp_credentials_are_never_printed(tmp_path: Path, smtp_server: SmtpSer
     db = str(tmp_path / "n.db")
     draft_id = approved_draft(db)
     url = f"smtp://notify:s3cret-pw@127.0.0.1:{free_closed_port()}?starttls=0&timeout=1"
-    result = run("send", draft_id, "--db", db, "--smtp", url, "--subscribers",
-                 str(subscribers_csv(tmp_path / "s.csv", 1)), "--from", FROM, "--max-attempts", "1")
+    result = run(
+        "send",
+        draft_id,
+        "--db",
+        db,
+        "--smtp",
+        url,
+        "--subscribers",
+        str(subscribers_csv(tmp_path / "s.csv", 1)),
+        "--from",
+        FROM,
+        "--max-attempts",
+        "1",
+    )
     assert result.exit_code == 3
     assert "s3cret-pw" not in result.output
 
@@ -172,9 +208,31 @@ def free_closed_port() -> int:
 def _sender(db: str, draft_id: str, smtp: SmtpServer, subscribers: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NOTIFY_HOME": str(Path(db).parent / "home")}
     return subprocess.Popen(
-        [sys.executable, "-c", "from notify.cli.main import main; main()", "send", draft_id, "--db", db,
-         "--smtp", smtp.url, "--subscribers", str(subscribers), "--from", FROM, "--concurrency", "8",
-         "--format", "json", *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "from notify.cli.main import main; main()",
+            "send",
+            draft_id,
+            "--db",
+            db,
+            "--smtp",
+            smtp.url,
+            "--subscribers",
+            str(subscribers),
+            "--from",
+            FROM,
+            "--concurrency",
+            "8",
+            "--format",
+            "json",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_a_sender_killed_at_random_points_resumes_without_losing_anyone(tmp_path: Path, smtp_server: SmtpServer):
@@ -222,23 +280,44 @@ def test_a_clean_stop_on_sigint_sends_nothing_new_and_resumes(tmp_path: Path, sm
     assert len(counts) == 1500 and set(counts.values()) == {1}
 
 
-def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server: SmtpServer,
-                                                    postgres_location: str):
+def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server: SmtpServer, postgres_location: str):
     store_location = postgres_location
     from notify.delivery import dispatch
     from notify.record.subscribers import load_subscribers
     from notify.resources import secret_key
+    from notify.review import sending
 
     draft_id = approved_draft(store_location)
     subscribers, _ = load_subscribers(str(subscribers_csv(tmp_path / "s.csv", 600)))
     with open_store(store_location) as store:
         review = Review(store)
-        dispatch.enqueue(review, dispatch.plan(review.get(draft_id), subscribers, secret_key(), "example.com"), "ops")
+        sending.enqueue(review, dispatch.plan(review.get(draft_id), subscribers, secret_key(), "example.com"), "ops")
     env = {**os.environ, "NOTIFY_HOME": str(tmp_path / "home")}
-    workers = [subprocess.Popen(
-        [sys.executable, "-c", "from notify.cli.main import main; main()", "send", draft_id, "--worker",
-         "--db", store_location, "--smtp", smtp_server.url, "--from", FROM, "--format", "json"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from notify.cli.main import main; main()",
+                "send",
+                draft_id,
+                "--worker",
+                "--db",
+                store_location,
+                "--smtp",
+                smtp_server.url,
+                "--from",
+                FROM,
+                "--format",
+                "json",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     results = [json.loads(w.communicate(timeout=120)[0]) for w in workers]
     counts = smtp_server.handler.count_by_recipient()
     assert len(counts) == 600 and set(counts.values()) == {1}  # nobody twice

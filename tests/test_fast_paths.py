@@ -19,18 +19,52 @@ from notify.policy.matching.patterns import FLAGS, Regex
 from notify.policy.matching.sentences import sentence_spans
 
 POLICY = Policy.load()
-PATTERNS = sorted({p for rule in POLICY.ruleset.rules
-                   for p in [*rule.patterns, *rule.unless, *(rule.near.patterns if rule.near else ())]})
-EXAMPLES = [e if isinstance(e, str) else " ".join(e.values())
-            for rule in POLICY.ruleset.rules for e in [*rule.examples.bad, *rule.examples.good]]
+PATTERNS = sorted(
+    {
+        p
+        for rule in POLICY.ruleset.rules
+        for p in [*rule.patterns, *rule.unless, *(rule.near.patterns if rule.near else ())]
+    }
+)
+EXAMPLES = [
+    e if isinstance(e, str) else " ".join(e.values())
+    for rule in POLICY.ruleset.rules
+    for e in [*rule.examples.bad, *rule.examples.good]
+]
 WORDS = sorted({w for text in EXAMPLES for w in text.split()} | set(EXAMPLES))
-PIECES = ["db-eu-3", "10.0.3.17", "502s", "HTTP 503", "dana@example.com", "+1 415 555 0100", "٣٠٤ errors", "db-eu-٣",
-          "٣٠.٣.٣.١٧", "+٤٤ ٢٠ ٧٩٤٦ ٠٠٠٠",
-          "E.g.", "v2.3.1", "foo_bar", "we", "We", "sorry", ".", ",", "-", "\n\n", "Acme Corp", "x5xx"]
+PIECES = [
+    "db-eu-3",
+    "10.0.3.17",
+    "502s",
+    "HTTP 503",
+    "dana@example.com",
+    "+1 415 555 0100",
+    "٣٠٤ errors",
+    "db-eu-٣",
+    "٣٠.٣.٣.١٧",
+    "+٤٤ ٢٠ ٧٩٤٦ ٠٠٠٠",
+    "E.g.",
+    "v2.3.1",
+    "foo_bar",
+    "we",
+    "We",
+    "sorry",
+    ".",
+    ",",
+    "-",
+    "\n\n",
+    "Acme Corp",
+    "x5xx",
+]
 CHARACTERS = string.printable + "éüß’“”—–٣\u00a0"  # not the few letters IGNORECASE folds oddly (ſ, K)
 JOINERS = [" ", " ", " ", "", "-", "_", ". ", ", ", "\n"]  # "" glues words: a match must not start mid-word
-texts = st.lists(st.tuples(st.one_of(st.sampled_from(WORDS), st.sampled_from(PIECES), st.text(CHARACTERS, max_size=6)),
-                           st.sampled_from(JOINERS)).map("".join), max_size=30).map("".join)
+texts = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(WORDS), st.sampled_from(PIECES), st.text(CHARACTERS, max_size=6)),
+        st.sampled_from(JOINERS),
+    ).map("".join),
+    max_size=30,
+).map("".join)
 
 
 def test_the_fast_paths_are_in_use():
@@ -50,8 +84,9 @@ def test_each_pattern_matches_as_plain_re_does(text: str):
         regex = Regex(source)
         plain = re.compile(source, FLAGS)
         subject = ix.folded if regex.on_folded else text  # folding (’ to ', – to -) is on purpose
-        assert [m.span() for m in regex.finditer(ix, 0, len(text))] == \
-            [m.span() for m in plain.finditer(subject)], source
+        assert [m.span() for m in regex.finditer(ix, 0, len(text))] == [m.span() for m in plain.finditer(subject)], (
+            source
+        )
         for start, end in sentence_spans(text)[:3]:
             found, expected = regex.search(ix, start, end), plain.search(subject, start, end)
             assert (found and found.span()) == (expected and expected.span()), source
@@ -72,8 +107,10 @@ def test_the_prefilter_never_hides_a_sentence_that_matches(text: str):
                     if plain.search(subject, *sentence) is None:
                         continue
                     assert key in ix.located, (key, text)
-                    assert any(w_start <= sentence[0] and sentence[1] <= w_end
-                               for w_start, w_end in ix.windows(ix.located[key])), (key, sentence, text)
+                    assert any(
+                        w_start <= sentence[0] and sentence[1] <= w_end
+                        for w_start, w_end in ix.windows(ix.located[key])
+                    ), (key, sentence, text)
 
 
 def test_every_bundled_pattern_is_read_without_cpythons_private_parser():

@@ -32,8 +32,9 @@ def translated(**german: str):
 
 def test_the_german_pack_checks_german_text():
     policy = Policy.load(language="de")
-    result = policy.check_text("Wir entschuldigen uns für etwaige Unannehmlichkeiten, wegen einer Störung bei "
-                               "unserem Anbieter AWS.", "public")
+    result = policy.check_text(
+        "Wir entschuldigen uns für etwaige Unannehmlichkeiten, wegen einer Störung bei unserem Anbieter AWS.", "public"
+    )
     assert {f.rule for f in result.findings} >= {"apology-non-apology", "vendors-blame"}
     assert "AWS" not in result.fields["text"]
 
@@ -52,16 +53,21 @@ def test_a_translation_is_checked_and_rendered_in_its_language(tmp_path: Path):
 
 def test_a_german_non_apology_blocks_the_whole_draft(tmp_path: Path):
     with open_store(str(tmp_path / "n.db")) as store:
-        draft = Review(store).create(translated(apology="Wir entschuldigen uns für etwaige Unannehmlichkeiten."),
-                                     "dana")
+        draft = Review(store).create(
+            translated(apology="Wir entschuldigen uns für etwaige Unannehmlichkeiten."), "dana"
+        )
     assert draft.verdict == "blocked"
     assert "apology-non-apology" in {f["rule"] for f in draft.report["public.de"]["findings"]}
 
 
 def test_a_language_without_packs_is_reported_not_sent_unchecked(tmp_path: Path):
     incident = load_incident(str(EXAMPLES / "identified.yaml"))
-    french = incident.model_validate({**incident.model_dump(), "translations": {"fr": {
-        "title": "Connexion impossible", "apology": "Nous sommes désolés."}}})
+    french = incident.model_validate(
+        {
+            **incident.model_dump(),
+            "translations": {"fr": {"title": "Connexion impossible", "apology": "Nous sommes désolés."}},
+        }
+    )
     with open_store(str(tmp_path / "n.db")) as store:
         draft = Review(store).create(french, "dana")
     assert draft.verdict == "blocked"
@@ -77,12 +83,26 @@ def test_each_subscriber_gets_their_language(tmp_path: Path, smtp_server: SmtpSe
         review.approve(draft.id, "sam")
     subscribers = tmp_path / "s.csv"
     subscribers.write_text("email,components,language\nana@example.net,,en\nbernd@example.de,,de\n")
-    result = run("send", draft.id, "--db", db, "--smtp", smtp_server.url, "--subscribers", str(subscribers),
-                 "--from", "Status <status@example.com>", "--format", "json")
+    result = run(
+        "send",
+        draft.id,
+        "--db",
+        db,
+        "--smtp",
+        smtp_server.url,
+        "--subscribers",
+        str(subscribers),
+        "--from",
+        "Status <status@example.com>",
+        "--format",
+        "json",
+    )
     assert json.loads(result.output)["sent"] == 2
     subjects = {str(m["To"]): m["Subject"] for m in smtp_server.handler.received}
-    assert subjects == {"ana@example.net": "[Identified] Sign-in failures for EU customers",
-                        "bernd@example.de": "[Ursache gefunden] Anmeldung für Kunden in der EU gestört"}
+    assert subjects == {
+        "ana@example.net": "[Identified] Sign-in failures for EU customers",
+        "bernd@example.de": "[Ursache gefunden] Anmeldung für Kunden in der EU gestört",
+    }
 
 
 @pytest.mark.parametrize("language", ["de"])
@@ -92,8 +112,13 @@ def test_every_language_pack_proves_its_rules_on_their_examples(language: str):
 
     ruleset = merge_packs(pack_dirs(language=language))
     policy = Policy(ruleset)
-    base = {"id": "T-1", "title": "Test", "status": "identified", "severity": "major",
-            "started_at": "2026-11-22T09:12:00Z"}
+    base = {
+        "id": "T-1",
+        "title": "Test",
+        "status": "identified",
+        "severity": "major",
+        "started_at": "2026-11-22T09:12:00Z",
+    }
     for rule in ruleset.rules:
         for kind, examples in (("bad", rule.examples.bad), ("good", rule.examples.good)):
             for example in examples:

@@ -13,8 +13,19 @@ from .smtp_server import SmtpServer
 
 
 def tick(db: str, now: str, smtp: SmtpServer, subscribers: Path):
-    return run("tick", "--db", db, "--now", now, "--smtp", smtp.url, "--subscribers", str(subscribers),
-               "--from", "Example Status <status@example.com>")
+    return run(
+        "tick",
+        "--db",
+        db,
+        "--now",
+        now,
+        "--smtp",
+        smtp.url,
+        "--subscribers",
+        str(subscribers),
+        "--from",
+        "Example Status <status@example.com>",
+    )
 
 
 def test_a_reminder_at_the_right_time_then_start_and_completion(tmp_path: Path, smtp_server: SmtpServer):
@@ -35,8 +46,10 @@ def test_a_reminder_at_the_right_time_then_start_and_completion(tmp_path: Path, 
     assert [str(m["To"]) for m in smtp_server.handler.received] == ["ops@example.net"]  # a follower only
     reminder = smtp_server.handler.received[0]
     assert reminder["Subject"] == "[Reminder: Scheduled] Planned database upgrade"  # one bracket
-    assert "A reminder: the planned maintenance on Dashboard and Public API starts at 5 Dec 2026, 02:00 UTC" \
+    assert (
+        "A reminder: the planned maintenance on Dashboard and Public API starts at 5 Dec 2026, 02:00 UTC"
         in reminder.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    )
 
     assert tick(db, "2026-12-05T01:20:00Z", smtp_server, subscribers).output.strip() == "nothing to do"
 
@@ -50,6 +63,10 @@ def test_a_reminder_at_the_right_time_then_start_and_completion(tmp_path: Path, 
     with open_store(db) as store:
         review = Review(store)
         approvals = [(e.draft_id, e.actor) for e in review.audit("MNT-0007") if e.action == "approve"]
-        assert approvals == [("MNT-0007-r1", "sam"), ("MNT-0007-r2", "notify:schedule"),
-                             ("MNT-0007-r3", "notify:schedule"), ("MNT-0007-r4", "notify:schedule")]
+        assert approvals == [
+            ("MNT-0007-r1", "sam"),
+            ("MNT-0007-r2", "notify:schedule"),
+            ("MNT-0007-r3", "notify:schedule"),
+            ("MNT-0007-r4", "notify:schedule"),
+        ]
         assert review.verify() == []

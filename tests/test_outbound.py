@@ -59,9 +59,24 @@ def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path
     db = str(tmp_path / "n.db")
     draft = approved(db)
     Receiver.script = {"/slack": [500, 429]}  # a flaky Slack: retried, then delivered once
-    result = run("post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--to", f"teams:{receiver}/teams",
-                 "--to", f"webhook:{receiver}/hook", "--webhook-secret", SECRET, "--retry-base", "0.01",
-                 "--format", "json")
+    result = run(
+        "post",
+        draft,
+        "--db",
+        db,
+        "--to",
+        f"slack:{receiver}/slack",
+        "--to",
+        f"teams:{receiver}/teams",
+        "--to",
+        f"webhook:{receiver}/hook",
+        "--webhook-secret",
+        SECRET,
+        "--retry-base",
+        "0.01",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"sent": 3, "retried": 2, "failed": 0, "failures": []}
     by_path = {p["path"]: p for p in Receiver.posts}
@@ -72,8 +87,9 @@ def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path
     assert teams["@type"] == "MessageCard" and teams["title"] == "Identified: Sign-in failures for EU customers"
     hook = by_path["/hook"]
     headers = {k.lower(): v for k, v in hook["headers"].items()}
-    assert signatures.standard_webhooks(SECRET, hook["body"], headers["webhook-id"], headers["webhook-timestamp"],
-                                        headers["webhook-signature"])  # verifiable by any Standard Webhooks library
+    assert signatures.standard_webhooks(
+        SECRET, hook["body"], headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"]
+    )  # verifiable by any Standard Webhooks library
     event = json.loads(hook["body"])
     assert event["type"] == "incident.updated" and event["data"]["incident"] == "INC-1042"
     assert "NIC" not in hook["body"].decode() and "Acme" not in hook["body"].decode()

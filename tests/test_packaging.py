@@ -14,15 +14,29 @@ import pytest
 from .conftest import ROOT
 
 needs_hatchling = pytest.mark.skipif(
-    shutil.which("hatchling") is None and subprocess.run(
-        [sys.executable, "-c", "import hatchling"], capture_output=True).returncode != 0,
-    reason="hatchling is not installed (pip install '.[test]' brings it)")
+    shutil.which("hatchling") is None
+    and subprocess.run([sys.executable, "-c", "import hatchling"], capture_output=True).returncode != 0,
+    reason="hatchling is not installed (pip install '.[test]' brings it)",
+)
 
 
 @needs_hatchling
 def test_wheel_contains_templates_and_policies_and_renders_from_them(tmp_path: Path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        check=True,
+    )
     wheel = next(tmp_path.glob("notify-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for folder in ("templates", "policies"):
@@ -33,11 +47,28 @@ def test_wheel_contains_templates_and_policies_and_renders_from_them(tmp_path: P
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
-        [sys.executable, "-c", "from notify.cli.main import main; main()", "render",
-         str(ROOT / "examples" / "identified.yaml"), "--channel", "sms"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+        [
+            sys.executable,
+            "-c",
+            "from notify.cli.main import main; main()",
+            "render",
+            str(ROOT / "examples" / "identified.yaml"),
+            "--channel",
+            "sms",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
     assert "Sign-in failures for EU customers" in out.stdout
-    where = subprocess.run([sys.executable, "-c", "from notify.resources import bundled_dir;"
-                            "print(bundled_dir('policies'))"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "from notify.resources import bundled_dir;print(bundled_dir('policies'))"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    ).stdout
     assert where.strip() == str(site / "notify" / "policies")

@@ -24,12 +24,13 @@ def cleaned(policy: Policy, text: str, audience: str = "customers") -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The problem was caused by a failed change, as a result of a failure at our vendor Azure.",
-         "The problem was caused by a failed change."),
+        (
+            "The problem was caused by a failed change, as a result of a failure at our vendor Azure.",
+            "The problem was caused by a failed change.",
+        ),
         ("Due to an outage at Cloudflare, pages failed to load.", "Pages failed to load."),
         ("Payments failed, because our third-party lab sent results late.", "Payments failed."),
-        ("Sign-in failed after Google Cloud made an unannounced change on their side. We are on it.",
-         "We are on it."),
+        ("Sign-in failed after Google Cloud made an unannounced change on their side. We are on it.", "We are on it."),
     ],
 )
 def test_vendor_blame_goes_and_the_sentence_stays_grammatical(policy: Policy, text: str, expected: str):
@@ -50,18 +51,18 @@ def test_internal_keeps_technical_detail_but_still_flags_blame(policy: Policy):
 
 
 def test_jargon_longest_match_first_with_articles_kept_right(policy: Policy):
-    assert cleaned(policy, "An NIC failure hit a core switch.") == \
-        "A network card failure hit a main network device."
-    assert cleaned(policy, "The problem was caused by an OOM kill loop on the worker fleet.") == \
-        "The problem was caused by a repeated crash from running out of memory " \
+    assert cleaned(policy, "An NIC failure hit a core switch.") == "A network card failure hit a main network device."
+    assert (
+        cleaned(policy, "The problem was caused by an OOM kill loop on the worker fleet.")
+        == "The problem was caused by a repeated crash from running out of memory "
         "on the servers that process background work."
+    )
     assert cleaned(policy, "We saw connection pool exhaustion.") == "We saw running out of database connections."
 
 
 def test_capitalised_terms_match_only_capitalised(policy: Policy):
     assert cleaned(policy, "Nic from our team fixed it.") == "Nic from our team fixed it."
-    assert cleaned(policy, "Traffic went through a core switch.") == \
-        "Traffic went through a main network device."
+    assert cleaned(policy, "Traffic went through a core switch.") == "Traffic went through a main network device."
 
 
 def test_a_technical_sentence_with_no_plain_equivalent_is_dropped_from_customer_channels(policy: Policy):
@@ -79,17 +80,23 @@ def test_customer_names_leave_public_text_only(policy: Policy):
 
 
 def test_canned_lines_are_removed_and_the_rest_kept(policy: Policy):
-    assert cleaned(policy, "We understand your frustration, and we have refunded your order.") == \
-        "We have refunded your order."
+    assert (
+        cleaned(policy, "We understand your frustration, and we have refunded your order.")
+        == "We have refunded your order."
+    )
     assert cleaned(policy, "Rest assured our team is working around the clock. We are sorry.") == "We are sorry."
 
 
 def test_every_rewrite_is_recorded_with_its_rule(policy: Policy):
     result = policy.check_text("Due to an outage at Cloudflare, pages failed to load.", "customers")
-    assert [r.as_dict() for r in result.rewrites] == [{
-        "field": "text", "rules": ["vendors-blame"],
-        "before": "Due to an outage at Cloudflare, pages failed to load.", "after": "Pages failed to load.",
-    }]
+    assert [r.as_dict() for r in result.rewrites] == [
+        {
+            "field": "text",
+            "rules": ["vendors-blame"],
+            "before": "Due to an outage at Cloudflare, pages failed to load.",
+            "after": "Pages failed to load.",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +115,8 @@ def test_sentences_survive_abbreviations_decimals_times_urls_versions(text: str,
 
 def test_missing_elements_block_with_suggestions_built_from_the_record(policy: Policy):
     incident = load_incident(str(EXAMPLES / "identified.yaml")).model_copy(
-        update={"apology": "", "responsibility": "", "remedy": ""})
+        update={"apology": "", "responsibility": "", "remedy": ""}
+    )
     result = policy.check_incident(incident, "customers")
     assert result.verdict == "blocked"
     by_rule = {f.rule: f for f in result.blocking}
@@ -122,17 +130,22 @@ def test_a_token_remedy_and_a_non_apology_block(policy: Policy):
     result = policy.check_incident(incident, "public")
     assert result.verdict == "blocked"
     assert {f.category for f in result.blocking} == {
-        "apology.non-apology", "responsibility.deflection", "remedy.missing"}
+        "apology.non-apology",
+        "responsibility.deflection",
+        "remedy.missing",
+    }
 
 
 def test_required_elements_are_read_in_the_cleaned_text(policy: Policy):
     """An apology inside a sentence the fix drops is gone; one in a sentence it rewrites stays."""
-    dropped = policy.check_text("Sign-in failed for customers in Europe. "
-                                "We are sorry that AWS broke and you could not sign in.", "public")
+    dropped = policy.check_text(
+        "Sign-in failed for customers in Europe. We are sorry that AWS broke and you could not sign in.", "public"
+    )
     assert "sorry" not in dropped.fields["text"]
     assert "apology-missing" in {f.rule for f in dropped.blocking}
-    rewritten = policy.check_text("Sign-in failed for customers in Europe. "
-                                  "Stripe is to blame, we apologize that you could not sign in.", "public")
+    rewritten = policy.check_text(
+        "Sign-in failed for customers in Europe. Stripe is to blame, we apologize that you could not sign in.", "public"
+    )
     assert "Stripe" not in rewritten.fields["text"] and "apologize" in rewritten.fields["text"]
     assert "apology-missing" not in {f.rule for f in rewritten.findings}
 
@@ -163,11 +176,17 @@ def test_good_examples_pass_for_every_audience(policy: Policy):
 
 
 def test_affected_customers_from_the_record_never_reach_public_text(policy: Policy):
-    incident = Incident.model_validate({
-        "id": "X-1", "title": "Slow reports", "status": "resolved", "severity": "minor",
-        "started_at": "2026-11-22T09:12:00Z", "affected_customers": ["Hooli"],
-        "impact": "Reports were slow for everyone. Hooli lost a day of exports.",
-    })
+    incident = Incident.model_validate(
+        {
+            "id": "X-1",
+            "title": "Slow reports",
+            "status": "resolved",
+            "severity": "minor",
+            "started_at": "2026-11-22T09:12:00Z",
+            "affected_customers": ["Hooli"],
+            "impact": "Reports were slow for everyone. Hooli lost a day of exports.",
+        }
+    )
     result = policy.check_incident(incident, "public")
     assert result.fields["impact"] == "Reports were slow for everyone."
     assert any(f.category == "privacy" and f.text == "Hooli" for f in result.findings)

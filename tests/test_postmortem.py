@@ -13,8 +13,11 @@ from .conftest import EXAMPLES, run
 
 def test_a_postmortem_explains_the_incident_in_plain_words_and_goes_through_review(tmp_path: Path):
     db = str(tmp_path / "n.db")
-    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update={
-        "cause": "A NIC failure on db-eu-3 stalled the mail queue, because our upstream provider AWS had an outage."})
+    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(
+        update={
+            "cause": "A NIC failure on db-eu-3 stalled the mail queue, because our upstream provider AWS had an outage."
+        }
+    )
     with open_store(db) as store:
         Review(store).create(record, "dana")
     created = run("postmortem", "INC-2003", "--as", "dana", "--db", db)
@@ -46,8 +49,10 @@ def test_a_postmortem_needs_a_resolved_incident(tmp_path: Path):
 def test_a_cause_that_cannot_be_made_plain_blocks_the_postmortem(tmp_path: Path):
     """The README promises the internal cause never reaches customers as written."""
     db = str(tmp_path / "n.db")
-    cause = ("Deploy 4f3a2c bumped the session cache TTL, one of our servers hit maxmemory, "
-             "evictions -> repeated crash of sync_worker.")
+    cause = (
+        "Deploy 4f3a2c bumped the session cache TTL, one of our servers hit maxmemory, "
+        "evictions -> repeated crash of sync_worker."
+    )
     record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update={"cause": cause})
     with open_store(db) as store:
         Review(store).create(record, "dana")

@@ -102,7 +102,7 @@ def test_record_text_is_never_compiled_as_a_template(policy: Policy):
 
 def test_html_from_record_text_is_escaped_everywhere(policy: Policy):
     incident = hostile_incident(
-        impact='Customers saw <script>alert(1)</script> and <img src=x onerror=alert(2)>.',
+        impact="Customers saw <script>alert(1)</script> and <img src=x onerror=alert(2)>.",
         remedy="We will credit every account. [Claim it here](javascript:alert(3)) *now*",
     )
     messages = render_all(policy, incident)
@@ -171,8 +171,17 @@ def test_out_dir_writes_every_part(tmp_path: Path):
     result = run("render", str(EXAMPLES / "resolved.yaml"), "--out", str(out))
     assert result.exit_code == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["email.html", "email.subject.txt", "email.txt", "internal.md",
-                     "sms.txt", "social.txt", "status.html", "status.json", "status.md"]
+    assert names == [
+        "email.html",
+        "email.subject.txt",
+        "email.txt",
+        "internal.md",
+        "sms.txt",
+        "social.txt",
+        "status.html",
+        "status.json",
+        "status.md",
+    ]
 
 
 def test_markdown_escaping_never_shows_through(tmp_path: Path):
@@ -180,8 +189,10 @@ def test_markdown_escaping_never_shows_through(tmp_path: Path):
     record = tmp_path / "inc.yaml"
     text = (EXAMPLES / "identified.yaml").read_text()
     impact = "Since ~20:10 UTC some orders are stuck in *pending* (about 5% | [of] checkouts) #2."
-    record.write_text("\n".join(f"impact: {json.dumps(impact)}" if line.startswith("impact:") else line
-                                for line in text.splitlines()) + "\n")
+    record.write_text(
+        "\n".join(f"impact: {json.dumps(impact)}" if line.startswith("impact:") else line for line in text.splitlines())
+        + "\n"
+    )
     result = run("render", str(record), "--channel", "email", "--format", "json")
     email = json.loads(result.output)["messages"]["email"]
     assert impact in email["text"]

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notify.errors import InputError
+from notify.errors import ConflictError, InputError, ReviewRefused
+from notify.record.draft import content_hash
 from notify.record.sources import load_incident
-from notify.review.service import Review, ReviewRefused
+from notify.review.service import Review
 from notify.store.audit import verify
-from notify.store.database import ConflictError, open_store
-from notify.store.drafts import content_hash
+from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
 
@@ -141,8 +141,10 @@ def test_twenty_reviewers_at_once_make_exactly_one_decision(store_location: str)
         draft = Review(store).create(GOOD, "dana")
     barrier = threading.Barrier(20)
     results: list[str] = []
-    threads = [threading.Thread(target=_decide, args=(store_location, draft.id, f"reviewer{i}", barrier, results))
-               for i in range(20)]
+    threads = [
+        threading.Thread(target=_decide, args=(store_location, draft.id, f"reviewer{i}", barrier, results))
+        for i in range(20)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -208,8 +210,9 @@ def test_two_processes_migrating_at_once_apply_each_migration_once(store_locatio
 
 def test_the_cli_review_flow(tmp_path, monkeypatch: pytest.MonkeyPatch):
     db = str(tmp_path / "cli.db")
-    created = json.loads(run("draft", str(EXAMPLES / "identified.yaml"), "--as", "dana", "--db", db,
-                             "--format", "json").output)
+    created = json.loads(
+        run("draft", str(EXAMPLES / "identified.yaml"), "--as", "dana", "--db", db, "--format", "json").output
+    )
     assert {"id", "state", "verdict"} <= set(created) and created["state"] == "pending"
     listed = json.loads(run("drafts", "--db", db, "--state", "pending", "--format", "json").output)
     assert [d["id"] for d in listed] == ["INC-1042-r1"]

@@ -12,18 +12,22 @@ def result_of(policy: Policy, text: str):
     return policy.check_text(text, "customers")
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    # two glossary phrases stacked into one ("slower response times slowness"), the path left beside them
-    ("Slower response times due to p95 latency on /v2/orders is 12s.", "two replacements side by side"),
-    # "server management system servers were crashlooping"
-    ("k8s pods were crashlooping", "two replacements side by side"),
-    # dropping the vendor clause left "Is beyond our control."
-    ("The issue was caused by our payment provider Stripe, which is beyond our control.", "a fragment"),
-    # dropping the vendor clause would take "payments failed" with it, leaving "On Monday."
-    ("On Monday, payments failed because our provider Stripe was down.", "the fact went with the clause"),
-])
-def test_a_rewrite_that_would_read_badly_is_not_applied_and_is_shown_as_a_suggestion(policy: Policy, text: str,
-                                                                                   problem: str):
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # two glossary phrases stacked into one ("slower response times slowness"), the path left beside them
+        ("Slower response times due to p95 latency on /v2/orders is 12s.", "two replacements side by side"),
+        # "server management system servers were crashlooping"
+        ("k8s pods were crashlooping", "two replacements side by side"),
+        # dropping the vendor clause left "Is beyond our control."
+        ("The issue was caused by our payment provider Stripe, which is beyond our control.", "a fragment"),
+        # dropping the vendor clause would take "payments failed" with it, leaving "On Monday."
+        ("On Monday, payments failed because our provider Stripe was down.", "the fact went with the clause"),
+    ],
+)
+def test_a_rewrite_that_would_read_badly_is_not_applied_and_is_shown_as_a_suggestion(
+    policy: Policy, text: str, problem: str
+):
     result = result_of(policy, text)
     assert result.fields["text"] == text  # left as written for the reviewer
     refused = [f for f in result.findings if f.suggestion and "not applied" in f.suggestion]
@@ -36,24 +40,32 @@ def test_a_refused_blame_rewrite_blocks_instead_of_writing_a_fragment_back(polic
 
 
 def test_a_rewrite_that_reads_well_is_kept(policy: Policy):
-    assert result_of(policy, "An NIC failure hit a core switch.").fields["text"] == \
-        "A network card failure hit a main network device."
-    assert result_of(policy, "EU sign-in 502s after db failover").fields["text"] == \
-        "EU sign-in errors after database switch to a backup system"
+    assert (
+        result_of(policy, "An NIC failure hit a core switch.").fields["text"]
+        == "A network card failure hit a main network device."
+    )
+    assert (
+        result_of(policy, "EU sign-in 502s after db failover").fields["text"]
+        == "EU sign-in errors after database switch to a backup system"
+    )
 
 
 def test_the_grammar_checker_judges_what_a_mechanical_rewrite_breaks():
     assert grammar.available()
     assert grammar.added("The problem is fixed.", "The the problem is fixed.") == ["Repetition"]
-    assert grammar.added("A network card failure hit a main network device.",
-                         "a network card failure hit a main network device.") == ["Capitalization"]
+    assert grammar.added(
+        "A network card failure hit a main network device.", "a network card failure hit a main network device."
+    ) == ["Capitalization"]
     assert grammar.added("Some pages failed.", "") == []  # a dropped sentence has nothing to check
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("We rolled back the change within minutes.", "We undid the change within minutes."),  # a verb for a verb
-    ("The change was rolled back at 10:40 UTC.", "The change was undone at 10:40 UTC."),  # its tense and voice
-    ("We rolled back deploy 4f3a2c at 20:22.", "We rolled back deploy 4f3a2c at 20:22."),  # the hash would stay
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We rolled back the change within minutes.", "We undid the change within minutes."),  # a verb for a verb
+        ("The change was rolled back at 10:40 UTC.", "The change was undone at 10:40 UTC."),  # its tense and voice
+        ("We rolled back deploy 4f3a2c at 20:22.", "We rolled back deploy 4f3a2c at 20:22."),  # the hash would stay
+    ],
+)
 def test_a_replacement_fits_the_slot_it_fills(policy: Policy, text: str, expected: str):
     assert result_of(policy, text).fields["text"] == expected

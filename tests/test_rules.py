@@ -7,21 +7,28 @@ from pathlib import Path
 import pytest
 
 from notify.policy.judge import Policy
-from notify.policy.rules import BUILT_IN_CATEGORIES, CATEGORIES, load_rules
+from notify.policy.rules import load_rules
+from notify.policy.vocabulary import BUILT_IN_CATEGORIES, CATEGORIES
 from notify.record.incident import Incident
 
 from .conftest import ROOT, run
 
 RULESET = load_rules()
 BASE_RECORD = {
-    "id": "T-1", "title": "Test", "status": "identified", "severity": "major",
+    "id": "T-1",
+    "title": "Test",
+    "status": "identified",
+    "severity": "major",
     "started_at": "2026-11-22T09:12:00Z",
 }
 
 
 def examples(kind: str) -> list:
-    return [pytest.param(rule, example, id=f"{rule.id}-{kind}{index}")
-            for rule in RULESET.rules for index, example in enumerate(getattr(rule.examples, kind))]
+    return [
+        pytest.param(rule, example, id=f"{rule.id}-{kind}{index}")
+        for rule in RULESET.rules
+        for index, example in enumerate(getattr(rule.examples, kind))
+    ]
 
 
 def findings_of(policy: Policy, rule, example) -> list:
@@ -51,8 +58,19 @@ def test_rule_ids_start_with_their_file_stem():
 
 def test_each_concern_has_its_own_pack():
     stems = {p.stem for p in (ROOT / "policies").glob("*.yaml")}
-    assert stems >= {"apology", "responsibility", "remedy", "jargon", "vendors", "downplay",
-                     "overpromise", "canned", "privacy", "contact", "next-update"}
+    assert stems >= {
+        "apology",
+        "responsibility",
+        "remedy",
+        "jargon",
+        "vendors",
+        "downplay",
+        "overpromise",
+        "canned",
+        "privacy",
+        "contact",
+        "next-update",
+    }
 
 
 def test_every_category_is_used_and_documented_in_the_readme():
@@ -87,22 +105,35 @@ def pack(tmp_path: Path, text: str, name: str = "ours.yaml") -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rules:\n  - id: ours-x\n    category: jargonn\n",
-         "rule 'ours-x': category: unknown category 'jargonn'; did you mean 'jargon'?"),
+        (
+            "rules:\n  - id: ours-x\n    category: jargonn\n",
+            "rule 'ours-x': category: unknown category 'jargonn'; did you mean 'jargon'?",
+        ),
         ("rules:\n  - id: ours-x\n    category: jargon\n    severity: fatal\n", "rule 'ours-x': severity:"),
-        ("rules:\n  - id: ours-x\n    category: jargon\n    severity: error\n    action: flag\n"
-         "    message: A message long enough.\n    patterns: ['(unclosed']\n"
-         "    examples: {bad: [a], good: [b]}\n", "is not a valid regular expression"),
-        ("rules:\n  - id: ours-x\n    category: jargon\n    severity: error\n    action: flag\n"
-         "    message: A message long enough.\n    phrases: [foo]\n", "rule 'ours-x': examples: Field required"),
+        (
+            "rules:\n  - id: ours-x\n    category: jargon\n    severity: error\n    action: flag\n"
+            "    message: A message long enough.\n    patterns: ['(unclosed']\n"
+            "    examples: {bad: [a], good: [b]}\n",
+            "is not a valid regular expression",
+        ),
+        (
+            "rules:\n  - id: ours-x\n    category: jargon\n    severity: error\n    action: flag\n"
+            "    message: A message long enough.\n    phrases: [foo]\n",
+            "rule 'ours-x': examples: Field required",
+        ),
         ("rules:\n  - id: ours-x\n    categroy: jargon\n", "is not a rule field; did you mean 'category'?"),
         ("rules: [\n", "malformed YAML"),
-        ("rules:\n  - id: ours-x\n    category: responsibility.missing\n    severity: error\n    action: require\n"
-         "    message: A message long enough.\n    patterns: [ours]\n    addressed_by: [responsibility-deflections]\n"
-         "    examples: {bad: [a], good: [ours]}\n",
-         "addressed_by: no rule 'responsibility-deflections'; did you mean 'responsibility-deflection'?"),
-        ("overrides:\n  canned-script-line: {enabled: false}\n",
-         "overrides a rule that does not exist: 'canned-script-line'; did you mean 'canned-script-lines'?"),
+        (
+            "rules:\n  - id: ours-x\n    category: responsibility.missing\n    severity: error\n    action: require\n"
+            "    message: A message long enough.\n    patterns: [ours]\n"
+            "    addressed_by: [responsibility-deflections]\n"
+            "    examples: {bad: [a], good: [ours]}\n",
+            "addressed_by: no rule 'responsibility-deflections'; did you mean 'responsibility-deflection'?",
+        ),
+        (
+            "overrides:\n  canned-script-line: {enabled: false}\n",
+            "overrides a rule that does not exist: 'canned-script-line'; did you mean 'canned-script-lines'?",
+        ),
     ],
 )
 def test_malformed_packs_name_file_rule_and_field(tmp_path: Path, text: str, expected: str):
@@ -114,7 +145,9 @@ def test_malformed_packs_name_file_rule_and_field(tmp_path: Path, text: str, exp
 
 
 def test_a_user_pack_adds_vendors_and_jargon_without_code(tmp_path: Path):
-    directory = pack(tmp_path, """
+    directory = pack(
+        tmp_path,
+        """
 lists:
   vendors: [Initrode Cloud]
 rules:
@@ -128,20 +161,25 @@ rules:
     examples:
       bad: [The Hydra cluster stalled.]
       good: [Reports stalled.]
-""")
+""",
+    )
     policy = Policy.load([directory])
     result = policy.check_text(
-        "The Hydra cluster stalled, because Initrode Cloud had an outage. We are sorry.", "customers")
+        "The Hydra cluster stalled, because Initrode Cloud had an outage. We are sorry.", "customers"
+    )
     assert result.fields["text"] == "The reporting system stalled. We are sorry."
     assert {f.rule for f in result.findings} >= {"ours-product-jargon", "vendors-blame"}
 
 
 def test_a_user_pack_switches_rules_off_and_relevels_them(tmp_path: Path):
-    directory = pack(tmp_path, """
+    directory = pack(
+        tmp_path,
+        """
 overrides:
   downplay-minimising: {enabled: false}
   canned-script-lines: {severity: error}
-""")
+""",
+    )
     policy = Policy.load([directory])
     found = policy.check_text("Only a handful of users saw errors. We value your business.", "public").findings
     assert not [f for f in found if f.rule == "downplay-minimising"]

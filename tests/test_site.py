@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from notify.record.draft import PUBLISHED
 from notify.record.sources import load_incident
 from notify.render.site import build_site
 from notify.review.service import Review
 from notify.store.database import open_store
-from notify.store.drafts import PUBLISHED
 
 from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium, run
 
@@ -37,8 +37,13 @@ def site(tmp_path: Path) -> tuple[Path, str]:
     out = tmp_path / "site"
     publish_examples(db, out, ["resolved", "identified", "monitoring", "maintenance"])
     with open_store(db) as store:  # rebuild at a fixed time, so the history bars are predictable
-        build_site(Review(store).listing(state=PUBLISHED), out, now=NOW, title="Example Status",
-                   base_url="https://status.example.com")
+        build_site(
+            Review(store).listing(state=PUBLISHED),
+            out,
+            now=NOW,
+            title="Example Status",
+            base_url="https://status.example.com",
+        )
     return out, db
 
 
@@ -54,8 +59,14 @@ def test_publishing_needs_an_approved_draft(tmp_path: Path):
 def test_status_json_reports_each_component_and_incident(site: tuple[Path, str]):
     status = json.loads((site[0] / "status.json").read_text())
     components = {c["name"]: c["status"] for c in status["components"]}
-    assert components == {"Checkout": "critical", "Payments": "critical", "Sign-in": "major", "Dashboard": "major",
-                          "Email notifications": "operational", "Public API": "operational"}
+    assert components == {
+        "Checkout": "critical",
+        "Payments": "critical",
+        "Sign-in": "major",
+        "Dashboard": "major",
+        "Email notifications": "operational",
+        "Public API": "operational",
+    }
     assert status["status"] == {"indicator": "critical", "description": "Major outage"}
     incident = next(i for i in status["incidents"] if i["id"] == "INC-1042")
     assert incident["updates"][0]["body"].startswith("## Identified: Sign-in failures for EU customers")
@@ -87,8 +98,6 @@ def test_every_incident_has_a_page_with_its_timeline(site: tuple[Path, str]):
     assert '<html lang="en">' in page
     assert "<h1>Sign-in failures for EU customers</h1>" in page
     assert 'class="timeline"' in page and "We are sorry that you could not sign in this morning." in page
-
-
 
 
 @needs_chromium

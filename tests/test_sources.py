@@ -54,11 +54,15 @@ def write(tmp_path: Path, text: str | bytes, name: str = "inc.yaml") -> str:
         (("status: identified", "status: broken"), ":4: status: 'broken' is not one of"),
         (("status: identified", "status: identifed"), "did you mean 'identified'?"),
         (("title: Sign-in failures for EU customers\n", ""), "title: is required but missing"),
-        (("started_at: 2026-11-22T09:12:00Z", "started_at: yesterday"),
-         ":6: started_at: 'yesterday' is not a date and time; write it like 2026-11-22T09:12:00Z"),
+        (
+            ("started_at: 2026-11-22T09:12:00Z", "started_at: yesterday"),
+            ":6: started_at: 'yesterday' is not a date and time; write it like 2026-11-22T09:12:00Z",
+        ),
         (("started_at: 2026-11-22T09:12:00Z", "started_at: 2026-11-22T09:12:00"), "has no time zone"),
-        (("severity: major", "severity: major\nimpct: oops"),
-         ":6: impct: is not a field of an incident record; did you mean 'impact'?"),
+        (
+            ("severity: major", "severity: major\nimpct: oops"),
+            ":6: impct: is not a field of an incident record; did you mean 'impact'?",
+        ),
         (("components: [Sign-in, Dashboard]", "components: [Sign-in, Dashboard"), "malformed YAML"),
         (("email: dana@example.com", "email: not-an-email"), "contact.email: 'not-an-email' is not an email address"),
     ],
@@ -73,8 +77,12 @@ def test_bad_records_exit_2_naming_file_field_and_line(tmp_path: Path, change: t
 
 
 def test_several_bad_fields_are_all_reported_at_once(tmp_path: Path):
-    path = write(tmp_path, GOOD.replace("status: identified", "status: nope").replace(
-        "started_at: 2026-11-22T09:12:00Z", "started_at: soon"))
+    path = write(
+        tmp_path,
+        GOOD.replace("status: identified", "status: nope").replace(
+            "started_at: 2026-11-22T09:12:00Z", "started_at: soon"
+        ),
+    )
     result = run("check", path)
     assert result.exit_code == 2
     assert f"{path}:4: status:" in result.output
@@ -123,8 +131,10 @@ def test_maintenance_status_needs_maintenance_severity(tmp_path: Path):
 
 
 def test_a_title_on_two_lines_is_refused_because_it_becomes_a_header(tmp_path: Path):
-    path = write(tmp_path, GOOD.replace("title: Sign-in failures for EU customers",
-                                        'title: "Sign-in\\nBcc: everyone@example.com"'))
+    path = write(
+        tmp_path,
+        GOOD.replace("title: Sign-in failures for EU customers", 'title: "Sign-in\\nBcc: everyone@example.com"'),
+    )
     result = run("render", path)
     assert result.exit_code == 2
     assert "title: must be a single line" in result.output

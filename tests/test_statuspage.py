@@ -24,8 +24,9 @@ class FakeStatuspage(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.calls.append({"method": self.command, "path": self.path, "auth": self.headers["Authorization"],
-                           "body": body})
+        self.calls.append(
+            {"method": self.command, "path": self.path, "auth": self.headers["Authorization"], "body": body}
+        )
         if len(self.calls) == 1:
             self.send_response(429)
             self.send_header("Retry-After", "0")
@@ -81,8 +82,17 @@ def test_the_first_update_creates_the_incident_and_the_next_updates_it(tmp_path:
     assert "NIC" not in incident["body"] and "Acme" not in incident["body"]
 
     second = approved(db, "identified.yaml")
-    run("publish", second, "--site", str(tmp_path / "site"), "--db", db, "--statuspage", "page42",
-        "--deliver-notifications")
+    run(
+        "publish",
+        second,
+        "--site",
+        str(tmp_path / "site"),
+        "--db",
+        db,
+        "--statuspage",
+        "page42",
+        "--deliver-notifications",
+    )
     update = statuspage_api[-1]
     assert (update["method"], update["path"]) == ("PATCH", "/v1/pages/page42/incidents/sp-incident-1")
     assert update["body"]["incident"]["deliver_notifications"] is True

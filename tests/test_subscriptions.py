@@ -45,12 +45,14 @@ def test_tokens_are_signed_for_one_purpose_and_expire():
 def test_sign_up_confirm_receive_and_unsubscribe(tmp_path: Path, smtp_server: SmtpServer):
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     db = str(tmp_path / "service.db")
-    for example, changes in (("resolved.yaml", {"components": ["Sign-in"]}),
-                             ("resolved.yaml", {"id": "INC-2004", "components": ["Billing"]})):
+    for example, changes in (
+        ("resolved.yaml", {"components": ["Sign-in"]}),
+        ("resolved.yaml", {"id": "INC-2004", "components": ["Billing"]}),
+    ):
         with open_store(db) as store:
-            from notify.delivery import dispatch
+            from notify.review import sending
 
-            dispatch.publish(Review(store), approved(db, example, **changes), "sam", {})
+            sending.publish(Review(store), approved(db, example, **changes), "sam", {})
     extra = f'[smtp]\nurl = "{smtp_server.url}"\nfrom = "Example Status <status@example.com>"\nsubscribers = "store"\n'
     with Service(tmp_path, db, extra=extra) as service, playwright.sync_playwright() as p:
         browser = launch_chromium(p)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from notify.errors import InputError
+from notify.errors import InputError, ReviewRefused
 from notify.record.sources import load_incident
-from notify.review.service import Review, ReviewRefused, blocking_rules
+from notify.review.service import Review, blocking_rules
 from notify.store.database import open_store
 from notify.store.waivers import stats
 
@@ -52,8 +52,9 @@ def test_a_waiver_lets_a_second_person_approve_and_lands_in_the_audit_log(review
     assert log[-2:] == [("sam", "waive", "ok", "apology-non-apology"), ("sam", "approve", "ok", None)]
     assert review.audit(draft.id)[-1].detail["waived"] == ["apology-non-apology"]
     assert review.verify() == []
-    assert [(s["rule"], s["waived"], s["last_reason"]) for s in stats(review.store)] == \
-        [("apology-non-apology", 1, REASON)]
+    assert [(s["rule"], s["waived"], s["last_reason"]) for s in stats(review.store)] == [
+        ("apology-non-apology", 1, REASON)
+    ]
 
 
 def test_the_waived_draft_is_sent_as_written_not_as_a_preview(review: Review):
@@ -73,14 +74,20 @@ def test_privacy_findings_cannot_be_waived(review: Review):
 def test_the_cli_waives_shows_and_counts(tmp_path: Path):
     record = tmp_path / "inc.yaml"
     text = (EXAMPLES / "identified.yaml").read_text()
-    record.write_text("\n".join("apology: We apologize for the inconvenience this morning." if line.startswith(
-        "apology:") else line for line in text.splitlines()) + "\n")
+    record.write_text(
+        "\n".join(
+            "apology: We apologize for the inconvenience this morning." if line.startswith("apology:") else line
+            for line in text.splitlines()
+        )
+        + "\n"
+    )
     db = str(tmp_path / "notify.db")
     assert run("draft", str(record), "--as", "dana", "--db", db).exit_code == 0
     refused = run("approve", "INC-1042-r1", "--as", "sam", "--waive", "apology-non-apology", "--db", db)
     assert refused.exit_code == 2 and "--waive needs --reason" in refused.output
-    done = run("approve", "INC-1042-r1", "--as", "sam", "--waive", "apology-non-apology", "--reason", REASON,
-               "--db", db)
+    done = run(
+        "approve", "INC-1042-r1", "--as", "sam", "--waive", "apology-non-apology", "--reason", REASON, "--db", db
+    )
     assert done.exit_code == 0, done.output
     assert done.output.startswith("INC-1042-r1 approved by sam, waiving apology-non-apology")
     shown = run("show", "INC-1042-r1", "--db", db).output

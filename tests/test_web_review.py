@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, launch_chromium, needs_chromium
+from .conftest import DATA, ROOT, launch_chromium, needs_chromium
 from .service import PASSWORDS, Service, pagerduty_headers
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SAMPLE = ROOT.parent / "shared" / "webhooks" / "pagerduty" / "zulip_fixture_triggered_v3.json"
-pytestmark = [
-    needs_chromium,
-    pytest.mark.skipif(not SAMPLE.exists(), reason="shared/webhooks is not beside this checkout"),
-]
+SAMPLE = DATA / "webhooks" / "pagerduty" / "zulip_fixture_triggered_v3.json"
+pytestmark = needs_chromium
 
 
 def sign_in(page, url: str, name: str) -> None:
@@ -48,8 +45,9 @@ def test_a_blocked_pagerduty_draft_is_written_up_and_approved_by_a_second_review
                 page.fill("#impact", "Since 13:35 UTC customers cannot open their reports in the dashboard.")
                 page.fill("#apology", "We are sorry that you cannot open your reports this afternoon.")
                 page.fill("#responsibility", "This is our failure: a change we made broke report loading.")
-                page.fill("#remedy", "We will credit every affected account with a day of service, with nothing "
-                                     "to claim.")
+                page.fill(
+                    "#remedy", "We will credit every affected account with a day of service, with nothing to claim."
+                )
                 page.click("button:has-text('Save as a new revision')")
                 assert "Saved as a new revision" in page.locator(".notice").inner_text()
                 assert page.locator("#verdict").inner_text() == "pass"
@@ -88,8 +86,9 @@ def test_review_pages_need_a_session_and_forms_need_the_csrf_token(tmp_path: Pat
         with pytest.raises(urllib.error.HTTPError) as redirected:
             opener.open(request)
         assert redirected.value.code == 303 and redirected.value.headers["Location"].startswith("/login")
-        forged = urllib.request.Request(service.url + "/login", data=b"name=sam&password=sam-password&csrf=x",
-                                        method="POST")
+        forged = urllib.request.Request(
+            service.url + "/login", data=b"name=sam&password=sam-password&csrf=x", method="POST"
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             opener.open(forged)
         assert refused.value.code == 401

@@ -1,4 +1,5 @@
-"""Every sample payload in shared/webhooks, posted over real HTTP with its real signature scheme."""
+"""Every sample payload in tests/data/webhooks (sources.txt says where each came from), posted over real
+HTTP with its real signature scheme."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from notify.record.webhooks import signatures
 from notify.review.service import Review
 from notify.store.database import open_store
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import DATA, EXAMPLES
 from .service import SECRETS, Service, basic, bearer, grafana_headers, pagerduty_headers, standard_headers
 
-SAMPLES = ROOT.parent / "shared" / "webhooks"
-pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="shared/webhooks is not beside this checkout")
+SAMPLES = DATA / "webhooks"
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def drafts_of(service: Service, incident_id: str):
 
 # --- the published signature vectors ------------------------------------------------------------
 
+
 def test_pagerduty_vector():
     vector = json.loads(sample("pagerduty/sigvector_go-pagerduty.json"))
     body = sample("pagerduty/" + vector["body_file"])
@@ -52,24 +53,28 @@ def test_standard_webhooks_vectors():
     for v in vectors["vectors"]:
         args = (v["payload"].encode(), v["msg_id"], str(v["timestamp"]))
         assert signatures.standard_webhooks(v["secret"], *args, v["expected_signature"], now=v["timestamp"])
-        assert not signatures.standard_webhooks(v["secret"], *args, v["expected_signature"],
-                                                now=v["timestamp"] + 301)  # a stale timestamp
+        assert not signatures.standard_webhooks(
+            v["secret"], *args, v["expected_signature"], now=v["timestamp"] + 301
+        )  # a stale timestamp
     negative = vectors["negative_cases_from_same_tests"]
     first = vectors["vectors"][0]
     args = (first["payload"].encode(), first["msg_id"], str(first["timestamp"]))
     wrong = negative["wrong_signature_must_fail (python test_invalid_signature_raises_error; one char changed)"]
     assert not signatures.standard_webhooks(first["secret"], *args, wrong, now=first["timestamp"])
     decoys = " ".join(negative["decoy_signatures_in_multi_sig_header (python test_multi_sig_payload_is_valid)"])
-    assert signatures.standard_webhooks(first["secret"], *args, f"{decoys} {first['expected_signature']}",
-                                        now=first["timestamp"])
+    assert signatures.standard_webhooks(
+        first["secret"], *args, f"{decoys} {first['expected_signature']}", now=first["timestamp"]
+    )
 
 
 def test_grafana_vectors():
     for case in json.loads(sample("grafana/hmac_vector.DERIVED.json"))["cases"]:
-        assert signatures.grafana(case["secret"], case["body"].encode(), case["expected_signature_hex"],
-                                  case["timestamp_header_value"])
-        assert not signatures.grafana(case["secret"], case["body"].encode() + b" ", case["expected_signature_hex"],
-                                      case["timestamp_header_value"])
+        assert signatures.grafana(
+            case["secret"], case["body"].encode(), case["expected_signature_hex"], case["timestamp_header_value"]
+        )
+        assert not signatures.grafana(
+            case["secret"], case["body"].encode() + b" ", case["expected_signature_hex"], case["timestamp_header_value"]
+        )
 
 
 # --- every sample through the service ------------------------------------------------------------
@@ -120,14 +125,20 @@ def test_incidentio_samples(service: Service, name: str):
 
 def test_incidentio_accepts_the_svix_header_names(service: Service):
     body = sample("incidentio/public_incident.incident_created_v2.openapi-example.json")
-    status, _ = service.post("/hooks/incidentio", body, standard_headers(body, "msg_svix", int(time.time()),
-                                                                        prefix="svix"))
+    status, _ = service.post(
+        "/hooks/incidentio", body, standard_headers(body, "msg_svix", int(time.time()), prefix="svix")
+    )
     assert status == 201
 
 
-@pytest.mark.parametrize(("name", "action"), [("zulip_fixture_create.json", "investigating"),
-                                              ("zulip_fixture_acknowledge.json", "identified"),
-                                              ("zulip_fixture_close.json", "resolved")])
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("zulip_fixture_create.json", "investigating"),
+        ("zulip_fixture_acknowledge.json", "identified"),
+        ("zulip_fixture_close.json", "resolved"),
+    ],
+)
 def test_opsgenie_samples(service: Service, name: str, action: str):
     body = sample(f"opsgenie/{name}")
     status, answer = service.post("/hooks/opsgenie", body, bearer("opsgenie"))
@@ -176,6 +187,7 @@ def test_notify_own_record_with_a_token(service: Service):
 
 # --- what must be refused -------------------------------------------------------------------------
 
+
 def test_tampered_wrong_or_missing_signatures_are_401(service: Service):
     body = sample("pagerduty/zulip_fixture_triggered_v3.json")
     headers = pagerduty_headers(body)
@@ -209,8 +221,10 @@ def test_an_oversize_body_is_413_before_it_is_read(service: Service):
     import socket
 
     with socket.create_connection(("127.0.0.1", service.port)) as sock:
-        sock.sendall(b"POST /hooks/pagerduty HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 52428800\r\n\r\n" + b"{" * 1024)  # claims 50 MB, sends 1 KB
+        sock.sendall(
+            b"POST /hooks/pagerduty HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 52428800\r\n\r\n" + b"{" * 1024
+        )  # claims 50 MB, sends 1 KB
         answer = sock.recv(4096).decode()
     assert answer.startswith("HTTP/1.1 413")
     huge = b'{"a": "' + b"x" * (1024 * 1024) + b'"}'
@@ -218,14 +232,16 @@ def test_an_oversize_body_is_413_before_it_is_read(service: Service):
     assert status == 413
 
 
-@pytest.mark.parametrize(("source", "body", "expected"), [
-    ("opsgenie", b"{not json", "malformed JSON"),
-    ("opsgenie", b"[1, 2]", "the payload must be a JSON object"),
-    ("opsgenie", b'{"hello": "world"}', "missing 'action'"),
-    ("alertmanager", b'{"alerts": []}', "'alerts' must be a non-empty list"),
-])
-def test_malformed_or_unknown_shapes_are_422_with_one_line(service: Service, source: str, body: bytes,
-                                                           expected: str):
+@pytest.mark.parametrize(
+    ("source", "body", "expected"),
+    [
+        ("opsgenie", b"{not json", "malformed JSON"),
+        ("opsgenie", b"[1, 2]", "the payload must be a JSON object"),
+        ("opsgenie", b'{"hello": "world"}', "missing 'action'"),
+        ("alertmanager", b'{"alerts": []}', "'alerts' must be a non-empty list"),
+    ],
+)
+def test_malformed_or_unknown_shapes_are_422_with_one_line(service: Service, source: str, body: bytes, expected: str):
     status, answer = service.post(f"/hooks/{source}", body, bearer(source))
     assert status == 422 and expected in answer["detail"] and "\n" not in answer["detail"]
 
@@ -249,7 +265,9 @@ def test_each_request_is_logged_as_one_json_line_without_secrets(service: Servic
         assert service.post("/hooks/pagerduty", b"{}", {"X-PagerDuty-Signature": "v1=00"})[0] == 401
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "notify.access"]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
-        ("POST", "/hooks/pagerduty", 201), ("POST", "/hooks/pagerduty", 401)]
+        ("POST", "/hooks/pagerduty", 201),
+        ("POST", "/hooks/pagerduty", 401),
+    ]
     assert all(line["ms"] >= 0 and line["client"] == "127.0.0.1" for line in lines)
     logged = caplog.text
     assert headers["X-PagerDuty-Signature"] not in logged and SECRETS["pagerduty"] not in logged

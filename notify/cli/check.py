@@ -38,8 +38,10 @@ def check_paths(policy: Policy, paths: Sequence[str], audience: str, *, fix: boo
             record = Record(incident, name, text, lines)
             result = policy.check_incident(incident, audience)
             ours = policy.possibly_ours(" ".join(v for v in result.fields.values() if v), incident.title)
-            report.located += sorted((Located(name, *record.locate(f.field, f.start), audience, f)
-                                      for f in result.findings), key=lambda x: (x.line, x.column))
+            report.located += sorted(
+                (Located(name, *record.locate(f.field, f.start), audience, f) for f in result.findings),
+                key=lambda x: (x.line, x.column),
+            )
             fixed = fix_record(record, result) if fix else None
         else:
             result = policy.check_text(text, audience)
@@ -50,14 +52,23 @@ def check_paths(policy: Policy, paths: Sequence[str], audience: str, *, fix: boo
                 fixed += "\n"
         if ours and any(f.category == "blame.third-party" for f in result.findings):
             names = ", ".join(repr(n) for n in ours)
-            report.notes.append(f"{name}: {names} may be your own organisation, not a supplier; if so, say so in "
-                                f"notify.toml: [org] name = {json.dumps(ours[0])} (other names under aliases)")
+            report.notes.append(
+                f"{name}: {names} may be your own organisation, not a supplier; if so, say so in "
+                f"notify.toml: [org] name = {json.dumps(ours[0])} (other names under aliases)"
+            )
         report.rewrites += [{"file": name, **r.as_dict()} for r in result.rewrites]
         report.files.append({"path": name, "audience": audience, "verdict": result.verdict})
         if fixed is not None and fixed != text:
-            report.diffs.append("".join(difflib.unified_diff(
-                text.splitlines(keepends=True), fixed.splitlines(keepends=True),
-                fromfile=f"a/{name}", tofile=f"b/{name}")))
+            report.diffs.append(
+                "".join(
+                    difflib.unified_diff(
+                        text.splitlines(keepends=True),
+                        fixed.splitlines(keepends=True),
+                        fromfile=f"a/{name}",
+                        tofile=f"b/{name}",
+                    )
+                )
+            )
             if path == "-":
                 continue
             Path(path).write_text(fixed, encoding="utf-8")
@@ -82,7 +93,7 @@ def fix_record(record: Record, result: PolicyResult) -> str:
         match = _SCALAR.match(body)
         if not match or _unquote(match.group("value")) != original:
             continue  # a folded or multi-line value: left for the person to edit
-        ending = line[len(body):]
+        ending = line[len(body) :]
         lines[line_no - 1] = match.group("lead") + json.dumps(cleaned, ensure_ascii=False) + ending
     return "".join(lines)
 

@@ -17,25 +17,50 @@ EXIT_DELIVERY_FAILED = 3
 
 @click.command()
 @click.argument("draft_id", required=False)
-@click.option("--smtp", "smtp_url", envvar="NOTIFY_SMTP_URL", required=True, metavar="URL",
-              help="smtp://user:pass@host:587?starttls=1 or smtps://host:465 (or $NOTIFY_SMTP_URL; "
-                   "credentials also from $NOTIFY_SMTP_USERNAME and $NOTIFY_SMTP_PASSWORD).")
-@click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False),
-              help="CSV or YAML (email, components, customer, token, language), or 'store' for confirmed sign-ups.")
+@click.option(
+    "--smtp",
+    "smtp_url",
+    envvar="NOTIFY_SMTP_URL",
+    required=True,
+    metavar="URL",
+    help="smtp://user:pass@host:587?starttls=1 or smtps://host:465 (or $NOTIFY_SMTP_URL; "
+    "credentials also from $NOTIFY_SMTP_USERNAME and $NOTIFY_SMTP_PASSWORD).",
+)
+@click.option(
+    "--subscribers",
+    "subscribers_path",
+    type=click.Path(dir_okay=False),
+    help="CSV or YAML (email, components, customer, token, language), or 'store' for confirmed sign-ups.",
+)
 @click.option("--from", "sender", envvar="NOTIFY_FROM", default=None, help="'Example Status <status@example.com>'.")
-@click.option("--unsubscribe-url", envvar="NOTIFY_UNSUBSCRIBE_URL",
-              help="One-click unsubscribe endpoint; the recipient's token is added to it.")
-@click.option("--concurrency", type=click.IntRange(1, 200), default=8, show_default=True,
-              help="SMTP connections at once.")
+@click.option(
+    "--unsubscribe-url",
+    envvar="NOTIFY_UNSUBSCRIBE_URL",
+    help="One-click unsubscribe endpoint; the recipient's token is added to it.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="SMTP connections at once."
+)
 @click.option("--worker", is_flag=True, help="Only send what is already queued (run several, on several machines).")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing, queue nothing.")
 @click.option("--retry-base", type=float, default=2.0, show_default=True, help="Seconds before the first retry.")
 @click.option("--max-attempts", type=click.IntRange(1, 50), default=6, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
-def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, sender: str | None,
-         unsubscribe_url: str | None, concurrency: int, worker: bool, dry_run: bool, retry_base: float,
-         max_attempts: int, fmt: str, db: str | None) -> None:
+def send(
+    draft_id: str | None,
+    smtp_url: str,
+    subscribers_path: str | None,
+    sender: str | None,
+    unsubscribe_url: str | None,
+    concurrency: int,
+    worker: bool,
+    dry_run: bool,
+    retry_base: float,
+    max_attempts: int,
+    fmt: str,
+    db: str | None,
+) -> None:
     """Email an approved draft to its subscribers and affected customers, through the outbox.
 
     Only an approved draft whose messages are byte for byte what was approved is sent. Run it
@@ -53,6 +78,7 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
     from notify.errors import InputError
     from notify.record.subscribers import load_subscribers
     from notify.resources import secret_key
+    from notify.review import sending
     from notify.store import outbox
 
     settings = parse_smtp_url(smtp_url)
@@ -61,10 +87,11 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
     if draft_id is None and not worker:
         raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")
     if not sender:
-        raise InputError("who is it from? pass --from 'Example Status <status@example.com>' or set NOTIFY_FROM",
-                         field="--from")
+        raise InputError(
+            "who is it from? pass --from 'Example Status <status@example.com>' or set NOTIFY_FROM", field="--from"
+        )
     from_address = sender_address(sender)
-    drafts_to_send = [dispatch.sendable(review, draft_id)] if draft_id else _queued_drafts(review)
+    drafts_to_send = [sending.sendable(review, draft_id)] if draft_id else _queued_drafts(review)
     if not worker:
         if not subscribers_path:
             raise InputError("who should get it? pass --subscribers FILE", field="--subscribers")
@@ -81,19 +108,20 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
         if dry_run:
             _print_plan(send_plan, fmt, problems)
             return
-        dispatch.enqueue(review, send_plan, _me())
+        sending.enqueue(review, send_plan, _me())
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
     envelope = dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url) if drafts_to_send else None
     if envelope is None:
         click.echo("nothing queued", err=True)
         return
-    options = Options(concurrency=concurrency, retry_base=retry_base, max_attempts=max_attempts,
-                      lease=timedelta(minutes=5))
+    options = Options(
+        concurrency=concurrency, retry_base=retry_base, max_attempts=max_attempts, lease=timedelta(minutes=5)
+    )
     waiting = [outbox.counts(review.store, d.id) for d in drafts_to_send]
     total = sum(c[outbox.QUEUED] + c[outbox.SENDING] for c in waiting)
     summary = _deliver(review, drafts_to_send, settings, envelope, draft_id, options, total, fmt)
-    results = {d.id: dispatch.finish(review, d, _me()) for d in drafts_to_send}
+    results = {d.id: sending.finish(review, d, _me()) for d in drafts_to_send}
     skipped = len(send_plan.skipped) if not worker else 0
     summary.skipped = skipped
     if fmt == "json":
@@ -101,23 +129,31 @@ def send(draft_id: str | None, smtp_url: str, subscribers_path: str | None, send
     else:
         for recipient, error in summary.failures:
             click.echo(f"failed: {recipient}: {error}", err=True)
-        click.echo(f"sent {summary.sent}, retried {summary.retried}, failed {summary.failed}, "
-                   f"skipped {summary.skipped} (not following these components)")
+        click.echo(
+            f"sent {summary.sent}, retried {summary.retried}, failed {summary.failed}, "
+            f"skipped {summary.skipped} (not following these components)"
+        )
     if summary.failed:
         sys.exit(EXIT_DELIVERY_FAILED)
 
 
 def _queued_drafts(review: Any) -> list[Any]:
-    with review.store.transaction() as tx:
-        ids = [r["draft_id"] for r in tx.execute("SELECT DISTINCT draft_id FROM outbox WHERE state IN (?, ?)",
-                                                 ("queued", "sending"))]
-    from notify.delivery import dispatch
+    from notify.review import sending
+    from notify.store import outbox
 
-    return [dispatch.sendable(review, i) for i in ids]
+    return [sending.sendable(review, i) for i in outbox.unfinished_drafts(review.store)]
 
 
-def _deliver(review: Any, drafts_to_send: list[Any], settings: Any, envelope: Any, draft_id: str | None,
-             options: Any, total: int, fmt: str) -> Any:
+def _deliver(
+    review: Any,
+    drafts_to_send: list[Any],
+    settings: Any,
+    envelope: Any,
+    draft_id: str | None,
+    options: Any,
+    total: int,
+    fmt: str,
+) -> Any:
     import asyncio
 
     from notify.delivery import dispatch
@@ -129,32 +165,72 @@ def _deliver(review: Any, drafts_to_send: list[Any], settings: Any, envelope: An
         loop.add_signal_handler(signal.SIGTERM, sender.stop)
 
     if fmt != "text" or not sys.stderr.isatty():
-        return asyncio.run(dispatch.deliver(review, drafts_to_send, settings, envelope, draft_id=draft_id,
-                                            worker=worker_name(), options=options, on_start=hook_signals))
+        return asyncio.run(
+            dispatch.deliver(
+                review.store,
+                review.clock,
+                drafts_to_send,
+                settings,
+                envelope,
+                draft_id=draft_id,
+                worker=worker_name(),
+                options=options,
+                on_start=hook_signals,
+            )
+        )
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed} msg/s"),
-                  TimeRemainingColumn(), transient=False) as progress:
+    with Progress(
+        TextColumn("sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.speed} msg/s"),
+        TimeRemainingColumn(),
+        transient=False,
+    ) as progress:
         task = progress.add_task("send", total=total)
 
         def advance(kind: str) -> None:
             if kind in ("sent", "failed"):
                 progress.advance(task)
 
-        return asyncio.run(dispatch.deliver(review, drafts_to_send, settings, envelope, draft_id=draft_id,
-                                            worker=worker_name(), options=options, on_progress=advance,
-                                            on_start=hook_signals))
+        return asyncio.run(
+            dispatch.deliver(
+                review.store,
+                review.clock,
+                drafts_to_send,
+                settings,
+                envelope,
+                draft_id=draft_id,
+                worker=worker_name(),
+                options=options,
+                on_progress=advance,
+                on_start=hook_signals,
+            )
+        )
 
 
 def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
     counts = send_plan.by_audience()
     if fmt == "json":
-        click.echo(json.dumps({"draft": send_plan.draft.id, "recipients": len(send_plan.rows), "by_audience": counts,
-                               "skipped": len(send_plan.skipped), "bad_rows": len(problems)}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "draft": send_plan.draft.id,
+                    "recipients": len(send_plan.rows),
+                    "by_audience": counts,
+                    "skipped": len(send_plan.skipped),
+                    "bad_rows": len(problems),
+                },
+                indent=2,
+            )
+        )
         return
-    click.echo(f"{send_plan.draft.id}: would send {len(send_plan.rows)} email(s) "
-               f"({', '.join(f'{n} {a}' for a, n in sorted(counts.items())) or 'none'}); "
-               f"{len(send_plan.skipped)} subscriber(s) do not follow these components; {len(problems)} bad row(s)")
+    click.echo(
+        f"{send_plan.draft.id}: would send {len(send_plan.rows)} email(s) "
+        f"({', '.join(f'{n} {a}' for a, n in sorted(counts.items())) or 'none'}); "
+        f"{len(send_plan.skipped)} subscriber(s) do not follow these components; {len(problems)} bad row(s)"
+    )
     email = send_plan.draft.messages["email_public" if counts.get("public") else "email"]
     click.echo(f"Subject: {email['subject']}")
 
@@ -167,13 +243,28 @@ COMMANDS = [send]
 @click.option("--site", "site_dir", required=True, type=click.Path(file_okay=False), help="Where to write the site.")
 @click.option("--title", default="Status", show_default=True, help="The status page's name.")
 @click.option("--base-url", default="", help="Where the site is served, for the feed's links.")
-@click.option("--statuspage", "page_id", metavar="PAGE_ID",
-              help="Also post to this Atlassian Statuspage page (API key from $STATUSPAGE_API_KEY).")
-@click.option("--deliver-notifications/--no-deliver-notifications", default=False, show_default=True,
-              help="Whether Statuspage emails its own subscribers (notify send already emails yours).")
+@click.option(
+    "--statuspage",
+    "page_id",
+    metavar="PAGE_ID",
+    help="Also post to this Atlassian Statuspage page (API key from $STATUSPAGE_API_KEY).",
+)
+@click.option(
+    "--deliver-notifications/--no-deliver-notifications",
+    default=False,
+    show_default=True,
+    help="Whether Statuspage emails its own subscribers (notify send already emails yours).",
+)
 @db_option
-def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: str | None,
-            deliver_notifications: bool, db: str | None) -> None:
+def publish(
+    draft_id: str,
+    site_dir: str,
+    title: str,
+    base_url: str,
+    page_id: str | None,
+    deliver_notifications: bool,
+    db: str | None,
+) -> None:
     """Publish an approved draft's status entry and rebuild the static status site.
 
     The site holds every published update: current status per component, open incidents, a
@@ -185,22 +276,22 @@ def publish(draft_id: str, site_dir: str, title: str, base_url: str, page_id: st
     """
     from pathlib import Path
 
-    from notify.delivery import dispatch
+    from notify.record.draft import PUBLISHED
     from notify.render.site import build_site
-    from notify.store import drafts
+    from notify.review import sending
 
     review = _review(db)
-    draft = dispatch.sendable(review, draft_id)
+    draft = sending.sendable(review, draft_id)
     if page_id:
         from notify.delivery import statuspage
 
-        remote = statuspage.post(review.store, draft, page_id, statuspage.token_from_env(),
-                                 deliver_notifications=deliver_notifications)
+        remote = statuspage.post(
+            review.store, draft, page_id, statuspage.token_from_env(), deliver_notifications=deliver_notifications
+        )
         click.echo(f"posted {draft.id} to Statuspage page {page_id} (incident {remote})")
-    dispatch.publish(review, draft.id, _me(), {"site": str(Path(site_dir).resolve())})
+    sending.publish(review, draft.id, _me(), {"site": str(Path(site_dir).resolve())})
     now = review.clock()
-    written = build_site(review.listing(state=drafts.PUBLISHED), Path(site_dir), now=now, title=title,
-                         base_url=base_url)
+    written = build_site(review.listing(state=PUBLISHED), Path(site_dir), now=now, title=title, base_url=base_url)
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
 
 
@@ -210,8 +301,13 @@ COMMANDS.append(publish)
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes; one per CPU core for the most webhooks a second.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; one per CPU core for the most webhooks a second.",
+)
 @db_option
 def serve(host: str, port: int, workers: int, db: str | None) -> None:
     """Run the service: webhooks in (/hooks/...), review pages (/review), the status page (/).
@@ -265,14 +361,26 @@ COMMANDS += [serve, hash_password_command]
 
 @click.command(name="post")
 @click.argument("draft_id")
-@click.option("--to", "destinations", multiple=True, required=True, metavar="KIND:URL",
-              help="slack:URL, teams:URL (incoming webhooks) or webhook:URL (signed), repeatable.")
+@click.option(
+    "--to",
+    "destinations",
+    multiple=True,
+    required=True,
+    metavar="KIND:URL",
+    help="slack:URL, teams:URL (incoming webhooks) or webhook:URL (signed), repeatable.",
+)
 @click.option("--webhook-secret", envvar="NOTIFY_OUTBOUND_SECRET", help="whsec_… key for webhook: destinations.")
 @click.option("--retry-base", type=float, default=2.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
-def post_command(draft_id: str, destinations: tuple[str, ...], webhook_secret: str | None, retry_base: float,
-                 fmt: str, db: str | None) -> None:
+def post_command(
+    draft_id: str,
+    destinations: tuple[str, ...],
+    webhook_secret: str | None,
+    retry_base: float,
+    fmt: str,
+    db: str | None,
+) -> None:
     """Post an approved update to Slack, Microsoft Teams or a signed webhook, through the outbox.
 
     Temporary failures (429, 5xx, timeouts) are retried with backoff; run it again to resume.
@@ -283,14 +391,17 @@ def post_command(draft_id: str, destinations: tuple[str, ...], webhook_secret: s
       notify post INC-1042-r1 --to slack:https://hooks.slack.com/services/T0/B0/x \\
           --to webhook:https://ops.example.com/notify --webhook-secret whsec_...
     """
-    from notify.delivery import dispatch, outbound
+    from notify.delivery import outbound
+    from notify.review import sending
     from notify.store.outbox import worker_name
 
     review = _review(db)
-    draft = dispatch.sendable(review, draft_id)
+    draft = sending.sendable(review, draft_id)
     parsed = [outbound.parse_destination(d) for d in destinations]
-    outbound.enqueue(review, draft, parsed)
-    summary = outbound.deliver(review, draft, secret=webhook_secret, worker=worker_name(), retry_base=retry_base)
+    outbound.enqueue(review.store, review.clock, draft, parsed)
+    summary = outbound.deliver(
+        review.store, review.clock, draft, secret=webhook_secret, worker=worker_name(), retry_base=retry_base
+    )
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
@@ -306,15 +417,27 @@ COMMANDS.append(post_command)
 
 @click.command()
 @click.option("--now", "now_text", metavar="ISO-TIME", help="Act as if it were this time (for testing a schedule).")
-@click.option("--remind-before", type=click.IntRange(1, 7 * 24 * 60), default=60, show_default=True,
-              help="Minutes before a maintenance starts to remind subscribers.")
+@click.option(
+    "--remind-before",
+    type=click.IntRange(1, 7 * 24 * 60),
+    default=60,
+    show_default=True,
+    help="Minutes before a maintenance starts to remind subscribers.",
+)
 @click.option("--smtp", "smtp_url", envvar="NOTIFY_SMTP_URL", metavar="URL", help="Email each step (else only drafts).")
 @click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False))
 @click.option("--from", "sender", envvar="NOTIFY_FROM")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), help="Rebuild the status site after a step.")
 @db_option
-def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscribers_path: str | None,
-         sender: str | None, site_dir: str | None, db: str | None) -> None:
+def tick(
+    now_text: str | None,
+    remind_before: int,
+    smtp_url: str | None,
+    subscribers_path: str | None,
+    sender: str | None,
+    site_dir: str | None,
+    db: str | None,
+) -> None:
     """Move scheduled maintenance along: a reminder before it starts, in progress, completed.
 
     Run it every minute (cron or a timer). Only maintenance a person approved moves on its own.
@@ -326,12 +449,11 @@ def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscri
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
-    from notify.delivery import dispatch
     from notify.delivery.mailer import parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.record.subscribers import load_subscribers
     from notify.render.site import build_site
-    from notify.review import maintenance
+    from notify.review import maintenance, sending
 
     review = _review(db)
     if now_text:
@@ -347,13 +469,14 @@ def tick(now_text: str | None, remind_before: int, smtp_url: str | None, subscri
             continue
         if smtp_url and subscribers_path and sender:
             subscribers, _ = load_subscribers(subscribers_path)
-            summary = dispatch.send_now(review, step.draft, subscribers, parse_smtp_url(smtp_url),
-                                        sender_address(sender), None, _me())
+            summary = sending.send_now(
+                review, step.draft, subscribers, parse_smtp_url(smtp_url), sender_address(sender), None, _me()
+            )
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":
-            dispatch.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})
+            sending.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})
     if site_dir and steps:
-        from notify.store.drafts import PUBLISHED
+        from notify.record.draft import PUBLISHED
 
         build_site(review.listing(state=PUBLISHED), Path(site_dir), now=review.clock())
     if not steps:

@@ -22,14 +22,18 @@ AUDIENCE_CHOICES = ("public", "customers", "internal")
 CHANNEL_CHOICES = ("email", "status", "social", "sms", "internal", "all")
 
 policy_option = click.option(
-    "--policy", "policy_dirs", multiple=True, type=click.Path(file_okay=False),
+    "--policy",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
     help="A directory of your own rule packs, read after the bundled ones (repeatable).",
 )
 
 
 LAZY = {  # commands whose modules load only when they run, so `notify check` starts fast
-    **dict.fromkeys(["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"],
-                    "notify.cli.review"),
+    **dict.fromkeys(
+        ["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"], "notify.cli.review"
+    ),
     **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick"], "notify.cli.delivery"),
 }
 
@@ -58,8 +62,12 @@ class NotifyGroup(click.Group):
 
 @click.group(cls=NotifyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="notify")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="notify.toml with policy and template directories (default: $NOTIFY_CONFIG, ./notify.toml).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="notify.toml with policy and template directories (default: $NOTIFY_CONFIG, ./notify.toml).",
+)
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """Outage communication that apologises, owns the failure, offers a remedy and speaks plainly.
@@ -91,15 +99,26 @@ def _template_dirs(extra: Sequence[str]) -> list[str]:
 
 @main.command()
 @click.option("--title", help="One line customers will read as the subject.")
-@click.option("--status", type=click.Choice(["investigating", "identified", "monitoring", "resolved",
-                                             "scheduled", "in_progress", "completed"]))
+@click.option(
+    "--status",
+    type=click.Choice(
+        ["investigating", "identified", "monitoring", "resolved", "scheduled", "in_progress", "completed"]
+    ),
+)
 @click.option("--severity", type=click.Choice(["minor", "major", "critical", "maintenance"]))
 @click.option("--impact", help="What customers experienced, in their words.")
 @click.option("--component", "components", multiple=True, help="An affected component (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def new(title: str | None, status: str | None, severity: str | None, impact: str | None,
-        components: tuple[str, ...], output: str | None, force: bool) -> None:
+def new(
+    title: str | None,
+    status: str | None,
+    severity: str | None,
+    impact: str | None,
+    components: tuple[str, ...],
+    output: str | None,
+    force: bool,
+) -> None:
     """Write a ready-to-fill incident record (asks for the basics on a terminal).
 
     \b
@@ -111,13 +130,15 @@ def new(title: str | None, status: str | None, severity: str | None, impact: str
     interactive = sys.stdin.isatty() and not any([title, status, impact])
     if interactive:
         title = click.prompt("Title (what customers will read)")
-        status = click.prompt("Status", default="investigating",
-                              type=click.Choice(["investigating", "identified", "monitoring", "resolved"]))
+        status = click.prompt(
+            "Status",
+            default="investigating",
+            type=click.Choice(["investigating", "identified", "monitoring", "resolved"]),
+        )
         impact = click.prompt("What are customers experiencing?")
     if output and Path(output).exists() and not force:
         raise click.UsageError(f"{output} already exists; pass --force to overwrite it")
-    text = incident_yaml(title=title, status=status, severity=severity, impact=impact,
-                         components=list(components))
+    text = incident_yaml(title=title, status=status, severity=severity, impact=impact, components=list(components))
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}; fill in the fields, then: notify check {output}", err=True)
@@ -128,17 +149,32 @@ def new(title: str | None, status: str | None, severity: str | None, impact: str
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--channel", type=click.Choice(CHANNEL_CHOICES), default="all", show_default=True)
-@click.option("--audience", type=click.Choice(AUDIENCE_CHOICES),
-              help="Render every channel for this audience instead of each channel's own.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True)
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCE_CHOICES),
+    help="Render every channel for this audience instead of each channel's own.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write each part to a file here.")
 @click.option("--draft", is_flag=True, help="Render even when blocked, marked DRAFT, with suggested fixes.")
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Your templates, searched before the bundled ones (repeatable).")
+@click.option(
+    "--templates",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Your templates, searched before the bundled ones (repeatable).",
+)
 @policy_option
-def render(file: str, channel: str, audience: str | None, fmt: str, out_dir: str | None, draft: bool,
-           template_dirs: tuple[str, ...], policy_dirs: tuple[str, ...]) -> None:
+def render(
+    file: str,
+    channel: str,
+    audience: str | None,
+    fmt: str,
+    out_dir: str | None,
+    draft: bool,
+    template_dirs: tuple[str, ...],
+    policy_dirs: tuple[str, ...],
+) -> None:
     """Run the policy layer on an incident record, then render its messages.
 
     When the policy verdict is blocked, prints what blocks it and exits 1.
@@ -162,13 +198,17 @@ def render(file: str, channel: str, audience: str | None, fmt: str, out_dir: str
     results = {a: policy.check_incident(record.incident, a) for a in set(audience_of.values())}
     blocking = [
         output.Located(record.name, *record.locate(f.field, f.start), a, f)
-        for a, result in sorted(results.items()) if a != "internal" for f in result.blocking
+        for a, result in sorted(results.items())
+        if a != "internal"
+        for f in result.blocking
     ]
     if blocking and not draft:
         click.echo(output.text_lines(_unique(blocking), _colour(err=True)), err=True)
         names = ", ".join(c for c in channels if audience_of[c] != "internal")
-        click.echo(f"blocked: {len(_unique(blocking))} finding(s) stop {names}; fix the record, "
-                   "or preview with --draft", err=True)
+        click.echo(
+            f"blocked: {len(_unique(blocking))} finding(s) stop {names}; fix the record, or preview with --draft",
+            err=True,
+        )
         sys.exit(1)
     messages = renderer.render(record.incident, results, channels, draft=draft, audience=audience)
     if out_dir:
@@ -178,13 +218,18 @@ def render(file: str, channel: str, audience: str | None, fmt: str, out_dir: str
     if fmt == "json":
         import json
 
-        click.echo(json.dumps({
-            "verdict": "blocked" if blocking else "pass",
-            "draft": draft,
-            "messages": {c: {"audience": m.audience, **m.parts, **m.measures} for c, m in messages.items()},
-            "findings": {a: [f.as_dict() for f in r.findings] for a, r in results.items()},
-            "rewrites": {a: [w.as_dict() for w in r.rewrites] for a, r in results.items()},
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "verdict": "blocked" if blocking else "pass",
+                    "draft": draft,
+                    "messages": {c: {"audience": m.audience, **m.parts, **m.measures} for c, m in messages.items()},
+                    "findings": {a: [f.as_dict() for f in r.findings] for a, r in results.items()},
+                    "rewrites": {a: [w.as_dict() for w in r.rewrites] for a, r in results.items()},
+                },
+                indent=2,
+            )
+        )
     elif fmt == "html":
         for c, m in messages.items():
             click.echo(f"<!-- {c} ({m.audience}) -->")
@@ -243,10 +288,16 @@ def _colour(err: bool = False) -> bool:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--audience", type=click.Choice(AUDIENCE_CHOICES), default="public", show_default=True,
-              help="public is strictest: no jargon, vendor or customer names.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              show_default=True)
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCE_CHOICES),
+    default="public",
+    show_default=True,
+    help="public is strictest: no jargon, vendor or customer names.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True
+)
 @click.option("--fix", is_flag=True, help="Write the cleaned text back and show the diff.")
 @policy_option
 def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dirs: tuple[str, ...]) -> None:
@@ -340,8 +391,10 @@ def _waiver_stats(db: str | None, fmt: str) -> None:
     else:
         width = max(len(row["rule"]) for row in counted)
         for row in counted:
-            click.echo(f"{row['rule']:<{width}}  {row['waived']:>4} waived  last by {row['last_by']} at "
-                       f"{row['last_at']}: {row['last_reason']}")
+            click.echo(
+                f"{row['rule']:<{width}}  {row['waived']:>4} waived  last by {row['last_by']} at "
+                f"{row['last_at']}: {row['last_reason']}"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,8 @@ import click
 
 from notify import __version__
 from notify.policy.checks import Finding, Rewrite
-from notify.policy.rules import CATEGORIES, Rule
+from notify.policy.rules import Rule
+from notify.policy.vocabulary import CATEGORIES
 
 COLOURS = {"error": "red", "warning": "yellow", "suggestion": "cyan"}
 
@@ -27,8 +28,13 @@ class Located:
     finding: Finding
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.path, "line": self.line, "column": self.column, "audience": self.audience,
-                **self.finding.as_dict()}
+        return {
+            "file": self.path,
+            "line": self.line,
+            "column": self.column,
+            "audience": self.audience,
+            **self.finding.as_dict(),
+        }
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -69,17 +75,32 @@ def summary(found: Sequence[Located], verdict: str) -> str:
     return f"{verdict}: {errors} blocking, {fixed} fixed, {rest} other finding(s)"
 
 
-def as_json(found: Sequence[Located], verdict: str, rewrites: Sequence[dict[str, Any]],
-            files: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> str:
-    return json.dumps({"verdict": verdict, "findings": [f.as_dict() for f in found],
-                       "rewrites": list(rewrites), "files": list(files), "notes": list(notes)},
-                      indent=2, default=str)
+def as_json(
+    found: Sequence[Located],
+    verdict: str,
+    rewrites: Sequence[dict[str, Any]],
+    files: Sequence[dict[str, Any]],
+    notes: Sequence[str] = (),
+) -> str:
+    return json.dumps(
+        {
+            "verdict": verdict,
+            "findings": [f.as_dict() for f in found],
+            "rewrites": list(rewrites),
+            "files": list(files),
+            "notes": list(notes),
+        },
+        indent=2,
+        default=str,
+    )
 
 
 def as_github(found: Sequence[Located]) -> str:
     """GitHub Actions workflow commands: annotations on the pull request."""
+
     def esc(s: str) -> str:
         return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
     level = {"error": "error", "warning": "warning", "suggestion": "notice"}
     return "\n".join(
         f"::{level[f.finding.severity]} file={esc(f.path)},line={f.line},col={f.column},"
@@ -93,26 +114,42 @@ def as_sarif(found: Sequence[Located], rules: Sequence[Rule]) -> str:
     level = {"error": "error", "warning": "warning", "suggestion": "note"}
     used = {f.finding.rule for f in found}
     descriptors = [
-        {"id": r.id, "name": r.id, "shortDescription": {"text": r.message},
-         "properties": {"category": r.category}}
-        for r in rules if r.id in used
+        {"id": r.id, "name": r.id, "shortDescription": {"text": r.message}, "properties": {"category": r.category}}
+        for r in rules
+        if r.id in used
     ]
     known = {d["id"] for d in descriptors}
     descriptors += [{"id": rule_id, "shortDescription": {"text": rule_id}} for rule_id in used - known]
     results = [
-        {"ruleId": f.finding.rule, "level": level[f.finding.severity],
-         "message": {"text": f.finding.message},
-         "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path},
-                                             "region": {"startLine": f.line, "startColumn": f.column}}}],
-         "properties": {"category": f.finding.category, "text": f.finding.text}}
+        {
+            "ruleId": f.finding.rule,
+            "level": level[f.finding.severity],
+            "message": {"text": f.finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
+                }
+            ],
+            "properties": {"category": f.finding.category, "text": f.finding.text},
+        }
         for f in found
     ]
-    return json.dumps({
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [{"tool": {"driver": {"name": "notify", "version": __version__, "rules": descriptors}},
-                  "results": results}],
-    }, indent=2)
+    return json.dumps(
+        {
+            "version": "2.1.0",
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "runs": [
+                {
+                    "tool": {"driver": {"name": "notify", "version": __version__, "rules": descriptors}},
+                    "results": results,
+                }
+            ],
+        },
+        indent=2,
+    )
 
 
 def rules_table(rules: Sequence[Rule]) -> str:
@@ -120,8 +157,7 @@ def rules_table(rules: Sequence[Rule]) -> str:
     lines = [f"{'rule':{width}}  {'category':26} {'severity':10} {'action':13} message"]
     for r in rules:
         state = "" if r.enabled else " (off)"
-        lines.append(f"{r.id:{width}}  {r.category:26} {r.severity.value:10} {r.action.value:13} "
-                     f"{r.message}{state}")
+        lines.append(f"{r.id:{width}}  {r.category:26} {r.severity.value:10} {r.action.value:13} {r.message}{state}")
     return "\n".join(lines)
 
 
@@ -138,8 +174,10 @@ def explain_rule(rule: Rule) -> str:
         lines.append(f"  suggestion: {rule.suggestion}")
     size = len(rule.phrases) + len(rule.patterns) + len(rule.glossary)
     if size:
-        lines.append(f"  matches:   {size} phrase(s), pattern(s) or term(s)"
-                     + (f", plus lists {', '.join(rule.lists)}" if rule.lists else ""))
+        lines.append(
+            f"  matches:   {size} phrase(s), pattern(s) or term(s)"
+            + (f", plus lists {', '.join(rule.lists)}" if rule.lists else "")
+        )
     lines.append("  bad:")
     lines += [f"    - {example}" for example in rule.examples.bad]
     lines.append("  good:")

@@ -11,17 +11,25 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from notify.record.draft import Draft
     from notify.review.service import Review
-    from notify.store.drafts import Draft
 
-db_option = click.option("--db", "db", metavar="PATH|URL",
-                         help="SQLite file or postgresql:// URL (default: $NOTIFY_DB, notify.toml, per-user file).")
-format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                             show_default=True)
+db_option = click.option(
+    "--db",
+    "db",
+    metavar="PATH|URL",
+    help="SQLite file or postgresql:// URL (default: $NOTIFY_DB, notify.toml, per-user file).",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
-def _review(db: str | None, *, for_drafting: bool = False, policy_dirs: tuple[str, ...] = (),
-            template_dirs: tuple[str, ...] = ()) -> Review:
+def _review(
+    db: str | None,
+    *,
+    for_drafting: bool = False,
+    policy_dirs: tuple[str, ...] = (),
+    template_dirs: tuple[str, ...] = (),
+) -> Review:
     from notify.cli.main import _config, _policy_dirs, _template_dirs
     from notify.review.service import Review
     from notify.store.database import open_store
@@ -33,8 +41,12 @@ def _review(db: str | None, *, for_drafting: bool = False, policy_dirs: tuple[st
     from notify.policy.judge import Policy
     from notify.render.messages import Renderer
 
-    return Review(store, policy=Policy.load(_policy_dirs(policy_dirs), org=config.org),
-                  renderer=Renderer(_template_dirs(template_dirs)), four_eyes=config.four_eyes)
+    return Review(
+        store,
+        policy=Policy.load(_policy_dirs(policy_dirs), org=config.org),
+        renderer=Renderer(_template_dirs(template_dirs)),
+        four_eyes=config.four_eyes,
+    )
 
 
 def _me() -> str:
@@ -51,8 +63,14 @@ def _me() -> str:
 @format_option
 @click.option("--policy", "policy_dirs", multiple=True, type=click.Path(file_okay=False))
 @click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False))
-def draft(file: str, author: str | None, db: str | None, fmt: str, policy_dirs: tuple[str, ...],
-          template_dirs: tuple[str, ...]) -> None:
+def draft(
+    file: str,
+    author: str | None,
+    db: str | None,
+    fmt: str,
+    policy_dirs: tuple[str, ...],
+    template_dirs: tuple[str, ...],
+) -> None:
     """Check and render an incident record and store it as a pending draft for review.
 
     Prints the new draft's id. A newer draft of the same incident supersedes the older pending one.
@@ -66,14 +84,18 @@ def draft(file: str, author: str | None, db: str | None, fmt: str, policy_dirs: 
 
     incident = load_incident(file)
     stored = _review(db, for_drafting=True, policy_dirs=policy_dirs, template_dirs=template_dirs).create(
-        incident, author or _me())
+        incident, author or _me()
+    )
     if fmt == "json":
         click.echo(json.dumps(stored.summary()))
     else:
         click.echo(stored.id)
     if stored.verdict == "blocked":
-        click.echo(f"{stored.id} is blocked by the policy layer and cannot be approved as it is; "
-                   f"`notify show {stored.id}` says why", err=True)
+        click.echo(
+            f"{stored.id} is blocked by the policy layer and cannot be approved as it is; "
+            f"`notify show {stored.id}` says why",
+            err=True,
+        )
 
 
 @click.command(name="drafts")
@@ -126,9 +148,18 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     stored = review.get(draft_id)
     given = review.waivers(draft_id)
     if fmt == "json":
-        click.echo(json.dumps({**stored.summary(), "approval_holds": stored.approval_holds,
-                               "waivers": [w.as_dict() for w in given],
-                               "messages": stored.messages, "report": stored.report}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    **stored.summary(),
+                    "approval_holds": stored.approval_holds,
+                    "waivers": [w.as_dict() for w in given],
+                    "messages": stored.messages,
+                    "report": stored.report,
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(_header(stored))
     for w in given:
@@ -144,14 +175,21 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
 
 
 def _header(stored: Draft) -> str:
-    lines = [f"{stored.id}: {stored.state}, verdict {stored.verdict}, revision {stored.revision} of "
-             f"{stored.incident_id}, drafted by {stored.author} at {stored.created_at}"]
+    lines = [
+        f"{stored.id}: {stored.state}, verdict {stored.verdict}, revision {stored.revision} of "
+        f"{stored.incident_id}, drafted by {stored.author} at {stored.created_at}"
+    ]
     if stored.decided_by:
-        lines.append(f"{stored.state} by {stored.decided_by} at {stored.decided_at}"
-                     + (f": {stored.decision_note}" if stored.decision_note else ""))
+        lines.append(
+            f"{stored.state} by {stored.decided_by} at {stored.decided_at}"
+            + (f": {stored.decision_note}" if stored.decision_note else "")
+        )
     if stored.state in ("approved", "published"):
-        lines.append("approval holds: the messages are exactly what was approved" if stored.approval_holds
-                     else "APPROVAL DOES NOT HOLD: the messages changed after approval; nothing will be sent")
+        lines.append(
+            "approval holds: the messages are exactly what was approved"
+            if stored.approval_holds
+            else "APPROVAL DOES NOT HOLD: the messages changed after approval; nothing will be sent"
+        )
     lines.append(f"content hash {stored.content_hash}")
     return "\n".join(lines)
 
@@ -196,12 +234,18 @@ def diff(draft_id: str, other_id: str | None, db: str | None) -> None:
 @click.argument("draft_id")
 @click.option("--as", "reviewer", required=True, help="Who approves it.")
 @click.option("--comment", help="Why, for the audit log.")
-@click.option("--waive", "waived", multiple=True, metavar="RULE-ID",
-              help="Accept this rule's finding for this draft only (repeatable); needs --reason.")
+@click.option(
+    "--waive",
+    "waived",
+    multiple=True,
+    metavar="RULE-ID",
+    help="Accept this rule's finding for this draft only (repeatable); needs --reason.",
+)
 @click.option("--reason", help="Why the waived finding is wrong for this draft (kept in the audit log).")
 @db_option
-def approve(draft_id: str, reviewer: str, comment: str | None, waived: tuple[str, ...], reason: str | None,
-            db: str | None) -> None:
+def approve(
+    draft_id: str, reviewer: str, comment: str | None, waived: tuple[str, ...], reason: str | None, db: str | None
+) -> None:
     """Approve a pending draft. The approval binds to its content hash.
 
     Refused (exit 1) when the draft is not pending, is blocked by the policy layer (unless every
@@ -272,8 +316,10 @@ def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> No
         if e.action == "waive":
             note = f"[{e.detail.get('rule')}] {note}"
         outcome = "" if e.outcome == "ok" else f" [{e.outcome}]"
-        click.echo(f"{e.seq:>5}  {e.at}  {e.actor:<12} {e.action:<10}{outcome} {e.draft_id or e.incident_id or ''}"
-                   + (f"  {note}" if note else ""))
+        click.echo(
+            f"{e.seq:>5}  {e.at}  {e.actor:<12} {e.action:<10}{outcome} {e.draft_id or e.incident_id or ''}"
+            + (f"  {note}" if note else "")
+        )
 
 
 @click.command()
@@ -282,8 +328,7 @@ def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> No
 @click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False))
 @db_option
 @format_option
-def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, ...], db: str | None,
-               fmt: str) -> None:
+def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Draft a customer-facing postmortem of a resolved incident, for the usual review.
 
     It tells customers what they experienced, what happened in plain words (the cause, cleaned by

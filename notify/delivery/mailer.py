@@ -40,8 +40,11 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     """smtp://user:pass@host:587?starttls=1 or smtps://host:465; NOTIFY_SMTP_USERNAME/PASSWORD fill gaps."""
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-        raise InputError(f"not an SMTP URL: {parts.scheme or '?'}://…", field="--smtp",
-                         hint="smtp://user:pass@host:587?starttls=1 or smtps://host:465")
+        raise InputError(
+            f"not an SMTP URL: {parts.scheme or '?'}://…",
+            field="--smtp",
+            hint="smtp://user:pass@host:587?starttls=1 or smtps://host:465",
+        )
     query = parse_qs(parts.query)
     flags = {"1", "true", "yes", "on"}
     start_tls = None
@@ -52,7 +55,10 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     except ValueError:
         raise InputError("the SMTP port is not a number", field="--smtp") from None
     return SmtpSettings(
-        host=parts.hostname, port=port, use_tls=parts.scheme == "smtps", start_tls=start_tls,
+        host=parts.hostname,
+        port=port,
+        use_tls=parts.scheme == "smtps",
+        start_tls=start_tls,
         username=unquote(parts.username) if parts.username else os.environ.get("NOTIFY_SMTP_USERNAME"),
         password=unquote(parts.password) if parts.password else os.environ.get("NOTIFY_SMTP_PASSWORD"),
         timeout=float(query.get("timeout", ["30"])[0]),
@@ -81,8 +87,9 @@ def sender_address(value: str) -> Address:
 
     name, addr = parseaddr(value)
     if "@" not in addr:
-        raise InputError(f"{value!r} is not an email address", field="--from",
-                         hint="--from 'Status <status@example.com>'")
+        raise InputError(
+            f"{value!r} is not an email address", field="--from", hint="--from 'Status <status@example.com>'"
+        )
     user, _, domain = addr.rpartition("@")
     return Address(display_name=name, username=user, domain=domain)
 
@@ -131,6 +138,9 @@ class MessageFactory:
 
 def check_unsubscribe_url(url: str | None) -> str | None:
     if url is not None and not (_SAFE_VALUE.match(url) and url.startswith(("https://", "http://"))):
-        raise InputError(f"{url!r} is not a usable unsubscribe URL", field="--unsubscribe-url",
-                         hint="https://status.example.com/unsubscribe")
+        raise InputError(
+            f"{url!r} is not a usable unsubscribe URL",
+            field="--unsubscribe-url",
+            hint="https://status.example.com/unsubscribe",
+        )
     return url

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from notify.clock import Clock
 from notify.errors import InputError
-from notify.review.service import Review
+from notify.record.draft import Draft
 from notify.store import outbox
-from notify.store.drafts import Draft
+from notify.store.database import Store
 
 KINDS = ("slack", "teams", "webhook")
 
@@ -28,8 +29,11 @@ def parse_destination(value: str) -> tuple[str, str]:
     """'slack:https://hooks.slack.com/…' into ('slack', URL)."""
     kind, _, url = value.partition(":")
     if kind not in KINDS or not url.startswith(("https://", "http://")):
-        raise InputError(f"{value.split('?')[0][:60]!r} is not KIND:URL", field="--to",
-                         hint="--to slack:https://hooks.slack.com/services/… (or teams:…, webhook:…)")
+        raise InputError(
+            f"{value.split('?')[0][:60]!r} is not KIND:URL",
+            field="--to",
+            hint="--to slack:https://hooks.slack.com/services/… (or teams:…, webhook:…)",
+        )
     return kind, url
 
 
@@ -43,10 +47,19 @@ def payload(kind: str, draft: Draft, message_id: str, now: datetime) -> dict[str
         text = "\n".join(line.removeprefix("## ") for line in text.splitlines())
         return {"text": text, "unfurl_links": False}
     if kind == "teams":
-        return {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": title,
-                "title": title, "text": body.split("\n", 2)[-1].strip()}
-    return {"type": "incident.updated", "timestamp": now.isoformat(), "id": message_id,
-            "data": {"draft": draft.id, "incident": draft.incident_id, "revision": draft.revision, **entry}}
+        return {
+            "@type": "MessageCard",
+            "@context": "https://schema.org/extensions",
+            "summary": title,
+            "title": title,
+            "text": body.split("\n", 2)[-1].strip(),
+        }
+    return {
+        "type": "incident.updated",
+        "timestamp": now.isoformat(),
+        "id": message_id,
+        "data": {"draft": draft.id, "incident": draft.incident_id, "revision": draft.revision, **entry},
+    }
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -61,8 +74,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 15.0) 
     """One POST; raises Temporary or Permanent the way the outbox expects."""
     from notify.delivery.sender import Permanent, Temporary
 
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "notify", **headers})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "notify", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(1024)
@@ -73,33 +87,51 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 15.0) 
         raise Temporary(f"cannot reach it: {getattr(exc, 'reason', exc)}") from None
 
 
-def enqueue(review: Review, draft: Draft, destinations: list[tuple[str, str]]) -> int:
+def enqueue(store: Store, clock: Clock, draft: Draft, destinations: list[tuple[str, str]]) -> int:
     def message_id(url: str) -> str:
         return "msg_" + hashlib.sha256(f"{draft.id}\0{url}".encode()).hexdigest()[:24]
 
-    rows = [{"draft_id": draft.id, "channel": kind, "recipient": url, "audience": "public",
-             "unsubscribe_token": "-", "message_id": message_id(url)} for kind, url in destinations]
-    with review.store.transaction() as tx:
-        return outbox.enqueue(tx, rows, review.clock())
+    rows = [
+        {
+            "draft_id": draft.id,
+            "channel": kind,
+            "recipient": url,
+            "audience": "public",
+            "unsubscribe_token": "-",
+            "message_id": message_id(url),
+        }
+        for kind, url in destinations
+    ]
+    with store.transaction() as tx:
+        return outbox.enqueue(tx, rows, clock())
 
 
-def deliver(review: Review, draft: Draft, *, secret: str | None, worker: str, retry_base: float = 2.0,
-            max_attempts: int = 6, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def deliver(
+    store: Store,
+    clock: Clock,
+    draft: Draft,
+    *,
+    secret: str | None,
+    worker: str,
+    retry_base: float = 2.0,
+    max_attempts: int = 6,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """Post every queued destination of the draft, retrying temporary failures until they succeed or give up."""
     from notify.delivery.sender import Permanent
 
     summary: dict[str, Any] = {"sent": 0, "retried": 0, "failed": 0, "failures": []}
     while True:
-        rows = outbox.claim(review.store, draft.id, worker, 50, review.clock(), timedelta(minutes=5), KINDS)
+        rows = outbox.claim(store, draft.id, worker, 50, clock(), timedelta(minutes=5), KINDS)
         if not rows:
-            due = outbox.next_due(review.store, draft.id, KINDS)
+            due = outbox.next_due(store, draft.id, KINDS)
             if due is None:
                 return summary
-            sleep(max(0.0, min((datetime.fromisoformat(due) - review.clock()).total_seconds(), 30.0)))
+            sleep(max(0.0, min((datetime.fromisoformat(due) - clock()).total_seconds(), 30.0)))
             continue
         sent, retry, failed = [], [], []
         for row in rows:
-            now = review.clock()
+            now = clock()
             body = json.dumps(payload(row.channel, draft, row.message_id, now)).encode()
             headers: dict[str, str] = {}
             if row.channel == "webhook":
@@ -108,8 +140,11 @@ def deliver(review: Review, draft: Draft, *, secret: str | None, worker: str, re
                     summary["failed"] += 1
                     continue
                 stamp = int(now.timestamp())
-                headers = {"webhook-id": row.message_id, "webhook-timestamp": str(stamp),
-                           "webhook-signature": sign(secret, row.message_id, stamp, body)}
+                headers = {
+                    "webhook-id": row.message_id,
+                    "webhook-timestamp": str(stamp),
+                    "webhook-signature": sign(secret, row.message_id, stamp, body),
+                }
             try:
                 post(row.recipient, body, headers)
             except Exception as exc:  # classified by post(): Temporary or Permanent
@@ -126,4 +161,4 @@ def deliver(review: Review, draft: Draft, *, secret: str | None, worker: str, re
             else:
                 sent.append((row.id, now.isoformat()))
                 summary["sent"] += 1
-        outbox.record(review.store, sent, retry, failed)
+        outbox.record(store, sent, retry, failed)

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiosmtplib
 
+from notify.clock import Clock
 from notify.delivery.mailer import Envelope, MessageFactory, SmtpSettings
 from notify.store import outbox
 from notify.store.database import Store
@@ -36,8 +37,13 @@ class Summary:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": self.sent, "retried": self.retried, "failed": self.failed, "skipped": self.skipped,
-                "failures": [{"recipient": r, "error": e} for r, e in self.failures]}
+        return {
+            "sent": self.sent,
+            "retried": self.retried,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "failures": [{"recipient": r, "error": e} for r, e in self.failures],
+        }
 
 
 @dataclass
@@ -64,8 +70,17 @@ def classify(exc: BaseException) -> Exception:
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         reply = f"{exc.code} {exc.message}".strip()
         return Temporary(reply) if 400 <= exc.code < 500 else Permanent(reply)
-    if isinstance(exc, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError,
-                        aiosmtplib.SMTPTimeoutError, ConnectionError, TimeoutError, OSError)):
+    if isinstance(
+        exc,
+        (
+            aiosmtplib.SMTPServerDisconnected,
+            aiosmtplib.SMTPConnectError,
+            aiosmtplib.SMTPTimeoutError,
+            ConnectionError,
+            TimeoutError,
+            OSError,
+        ),
+    ):
         return Temporary(f"{type(exc).__name__}: {exc}")
     return Permanent(f"{type(exc).__name__}: {exc}")
 
@@ -73,9 +88,19 @@ def classify(exc: BaseException) -> Exception:
 class Sender:
     """The delivery of one draft (or, as a worker, of whatever is due) from this process."""
 
-    def __init__(self, store: Store, settings: SmtpSettings, parts: dict[str, dict[str, dict[str, str]]],
-                 envelope: Envelope, *, draft_id: str | None, worker: str, options: Options,
-                 clock: Callable[[], datetime], on_progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: SmtpSettings,
+        parts: dict[str, dict[str, dict[str, str]]],
+        envelope: Envelope,
+        *,
+        draft_id: str | None,
+        worker: str,
+        options: Options,
+        clock: Clock,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.envelope = envelope
@@ -112,8 +137,9 @@ class Sender:
 
     async def _claim_loop(self) -> None:
         while not self.stopping.is_set():
-            rows = outbox.claim(self.store, self.draft_id, self.worker, self.options.batch, self.clock(),
-                                self.options.lease)
+            rows = outbox.claim(
+                self.store, self.draft_id, self.worker, self.options.batch, self.clock(), self.options.lease
+            )
             if not rows:
                 self._flush()
                 wait = self._until_next_due()
@@ -159,7 +185,8 @@ class Sender:
     async def _send_one(self, smtp: aiosmtplib.SMTP | None, row: Row) -> aiosmtplib.SMTP | None:
         try:
             message = self.factories[(row.draft_id, row.audience)].render(
-                row.recipient, row.message_id, row.unsubscribe_token, self.clock())
+                row.recipient, row.message_id, row.unsubscribe_token, self.clock()
+            )
             if smtp is None or not smtp.is_connected:
                 smtp = self._connection()
                 await smtp.connect()
@@ -180,8 +207,15 @@ class Sender:
 
     def _connection(self) -> aiosmtplib.SMTP:
         s = self.settings
-        return aiosmtplib.SMTP(hostname=s.host, port=s.port, use_tls=s.use_tls, start_tls=s.start_tls,
-                               username=s.username, password=s.password, timeout=s.timeout)
+        return aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            use_tls=s.use_tls,
+            start_tls=s.start_tls,
+            username=s.username,
+            password=s.password,
+            timeout=s.timeout,
+        )
 
     def _failure(self, row: Row, outcome: Exception) -> None:
         attempts = row.attempts + 1

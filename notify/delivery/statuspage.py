@@ -15,17 +15,14 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from notify.errors import NotifyError
+from notify.errors import StatuspageError
+from notify.record.draft import Draft
+from notify.store import statuspage_links
 from notify.store.database import Store
-from notify.store.drafts import Draft
 
 API = "https://api.statuspage.io/v1"
 IMPACT = {"minor": "minor", "major": "major", "critical": "critical", "maintenance": "maintenance"}
 RATE_LIMITED = {420, 429}
-
-
-class StatuspageError(NotifyError):
-    exit_code = 3
 
 
 def token_from_env() -> str:
@@ -52,32 +49,46 @@ def incident_payload(draft: Draft, deliver_notifications: bool) -> dict[str, Any
     return {"incident": incident}
 
 
-def post(store: Store, draft: Draft, page_id: str, token: str, *, deliver_notifications: bool,
-         api: str | None = None, sleep: Callable[[float], None] = time.sleep) -> str:
+def post(
+    store: Store,
+    draft: Draft,
+    page_id: str,
+    token: str,
+    *,
+    deliver_notifications: bool,
+    api: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     """Create or update the page's incident for this draft; returns the Statuspage incident id."""
     base = (api or os.environ.get("NOTIFY_STATUSPAGE_API") or API).rstrip("/")
     with store.transaction() as tx:
-        linked = tx.execute("SELECT remote_id FROM statuspage_incidents WHERE incident_id = ? AND page_id = ?",
-                            (draft.incident_id, page_id))
+        linked = statuspage_links.remote_id(tx, draft.incident_id, page_id)
     payload = incident_payload(draft, deliver_notifications)
     if linked:
-        remote_id = linked[0]["remote_id"]
-        _call("PATCH", f"{base}/pages/{page_id}/incidents/{remote_id}", payload, token, sleep)
-        return str(remote_id)
+        _call("PATCH", f"{base}/pages/{page_id}/incidents/{linked}", payload, token, sleep)
+        return linked
     answer = _call("POST", f"{base}/pages/{page_id}/incidents", payload, token, sleep)
     remote_id = str(answer["id"])
     with store.transaction() as tx:
-        tx.execute("INSERT INTO statuspage_incidents (incident_id, page_id, remote_id) VALUES (?, ?, ?)",
-                   (draft.incident_id, page_id, remote_id))
+        statuspage_links.link(tx, draft.incident_id, page_id, remote_id)
     return remote_id
 
 
-def _call(method: str, url: str, payload: dict[str, Any], token: str, sleep: Callable[[float], None],
-          attempts: int = 5) -> dict[str, Any]:
+def _call(
+    method: str, url: str, payload: dict[str, Any], token: str, sleep: Callable[[float], None], attempts: int = 5
+) -> dict[str, Any]:
     data = json.dumps(payload).encode()
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, data=data, method=method, headers={
-            "Authorization": f"OAuth {token}", "Content-Type": "application/json", "Accept": "application/json"})
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"OAuth {token}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 answer: dict[str, Any] = json.loads(response.read() or b"{}")
@@ -87,8 +98,10 @@ def _call(method: str, url: str, payload: dict[str, Any], token: str, sleep: Cal
                 sleep(_retry_after(exc.headers.get("Retry-After")))
                 continue
             detail = exc.read(500).decode(errors="replace")
-            raise StatuspageError(f"Statuspage answered {exc.code} to {method} {url.split('/pages/')[0]}/pages/…: "
-                                  f"{detail.strip() or exc.reason}") from None
+            raise StatuspageError(
+                f"Statuspage answered {exc.code} to {method} {url.split('/pages/')[0]}/pages/…: "
+                f"{detail.strip() or exc.reason}"
+            ) from None
         except urllib.error.URLError as exc:
             raise StatuspageError(f"cannot reach Statuspage: {exc.reason}") from None
     raise StatuspageError("Statuspage kept rate-limiting us")  # pragma: no cover - the loop returns or raises

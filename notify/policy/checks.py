@@ -12,7 +12,8 @@ from notify.policy.matching.patterns import FLAGS, Regex
 from notify.policy.matching.prefilter import Prefilter
 from notify.policy.matching.sentences import clause_at, sentence_spans
 from notify.policy.org import Org
-from notify.policy.rules import Action, Rule, RuleSet
+from notify.policy.rules import Rule, RuleSet
+from notify.policy.vocabulary import Action
 
 OWN_NAME_CATEGORIES = {"blame.third-party", "jargon"}  # what the organisation's own names never are
 VOWEL_SOUND = re.compile(
@@ -85,8 +86,9 @@ class Compiled:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state, indexes={})
 
-    def could_match(self, kind: str, rule_id: str, located: dict[str, list[int] | None]
-                    ) -> list[tuple[Regex, list[int] | None]]:
+    def could_match(
+        self, kind: str, rule_id: str, located: dict[str, list[int] | None]
+    ) -> list[tuple[Regex, list[int] | None]]:
         """The rule's patterns of this kind whose required literals occur, with where they occur."""
         return [(p, located[k]) for k, p in self.keyed[kind].get(rule_id, ()) if k in located]
 
@@ -118,10 +120,17 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
     def regexes(items: Iterable[str]) -> list[Regex]:
         return [Regex(p) for p in items]
 
-    sources = {"p": {r.id: r.patterns for r in ruleset.rules if r.patterns},
-               "n": {r.id: r.near.patterns for r in ruleset.rules if r.near and r.near.patterns}}
-    keyed = {kind: {rule_id: [(f"{kind}:{rule_id}#{i}", Regex(p)) for i, p in enumerate(patterns)]
-                    for rule_id, patterns in by_rule.items()} for kind, by_rule in sources.items()}
+    sources = {
+        "p": {r.id: r.patterns for r in ruleset.rules if r.patterns},
+        "n": {r.id: r.near.patterns for r in ruleset.rules if r.near and r.near.patterns},
+    }
+    keyed = {
+        kind: {
+            rule_id: [(f"{kind}:{rule_id}#{i}", Regex(p)) for i, p in enumerate(patterns)]
+            for rule_id, patterns in by_rule.items()
+        }
+        for kind, by_rule in sources.items()
+    }
     every = [(key, regex.source) for by_rule in keyed.values() for pairs in by_rule.values() for key, regex in pairs]
     prefilter = Prefilter(every)
     return Compiled(
@@ -131,8 +140,9 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
         ruleset=ruleset,
         matcher=PhraseMatcher(phrases, prefilter.literals),
         unless={r.id: regexes(r.unless) for r in ruleset.rules if r.unless},
-        followed={r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by]
-                  for r in ruleset.rules if r.unless_followed_by},
+        followed={
+            r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by] for r in ruleset.rules if r.unless_followed_by
+        },
         glossary=glossary,
         suppliers=frozenset(ruleset.lists.get("vendors", ())),
         known_terms={r.id: frozenset(r.known_terms) for r in ruleset.rules if r.known_terms},
@@ -234,9 +244,16 @@ def index(compiled: Compiled, text: str) -> TextIndex:
     return found
 
 
-def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audience: str,
-         extra: PhraseMatcher | None = None, only: list[tuple[int, int]] | None = None,
-         org: Org | None = None) -> Scan:
+def scan(
+    compiled: Compiled,
+    rules: list[Rule],
+    text: str,
+    field_name: str,
+    audience: str,
+    extra: PhraseMatcher | None = None,
+    only: list[tuple[int, int]] | None = None,
+    org: Org | None = None,
+) -> Scan:
     """Run every matching rule (not the require rules) over one text, or only over those of its
     sentences that overlap the spans in `only`. The organisation's own names are never blame or jargon."""
     ix = index(compiled, text)
@@ -275,11 +292,10 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
         if chosen is not None:
             candidates = [c for c in candidates if ix.sentence_at(c[0]) in chosen]
         if (own or allowed) and rule.category in OWN_NAME_CATEGORIES:
-            candidates = [c for c in candidates if fold(c[2]) not in allowed
-                          and not own.overlaps(c[0], c[1])]
+            candidates = [c for c in candidates if fold(c[2]) not in allowed and not own.overlaps(c[0], c[1])]
         if rule.known_terms:
             known = compiled.known_terms[rule.id]
-            candidates = [c for c in candidates if text[c[0]:c[1]].removesuffix("s") not in known]
+            candidates = [c for c in candidates if text[c[0] : c[1]].removesuffix("s") not in known]
         if rule.category == "jargon" and "/" in text:  # an address is for clicking, not for reading
             if links is None:
                 links = Spans.of(m.span() for m in _URL.finditer(text))
@@ -321,13 +337,15 @@ def scan(compiled: Compiled, rules: list[Rule], text: str, field_name: str, audi
             findings.append(finding)
     clauses = [(e.start, e.end) for e in edits if e.rank == 1]
     if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
-        findings = [f for f in findings if f.action != "replace"
-                    or not any(a <= f.start and f.end <= b for a, b in clauses)]
+        findings = [
+            f for f in findings if f.action != "replace" or not any(a <= f.start and f.end <= b for a, b in clauses)
+        ]
     findings = _without_lesser_flags(findings)
     replaced = Reach([(e.start, e.end) for e in edits if e.rank == 0])
     if replaced:  # a term the glossary already rewrote needs no second flag
-        findings = [f for f in findings if f.action != "flag" or f.category != "jargon"
-                    or not replaced.overlaps(f.start, f.end)]
+        findings = [
+            f for f in findings if f.action != "flag" or f.category != "jargon" or not replaced.overlaps(f.start, f.end)
+        ]
     return Scan(text, spans, findings, edits)
 
 
@@ -413,7 +431,7 @@ DETERMINERS = {"The", "A", "An", "Our", "Your", "This", "That", "These", "Their"
 def _in_product_name(text: str, sentence_start: int, start: int, key: str, suppliers: frozenset[str]) -> bool:
     """An acronym after a capitalised word mid-sentence is part of a name ('Cloud DNS'), not jargon,
     unless that word is a supplier's ('GitHub API')."""
-    if not text[start:start + len(key)].isupper():
+    if not text[start : start + len(key)].isupper():
         return False
     previous = _PREVIOUS_WORD.search(text, max(sentence_start, start - 40), start)
     if previous is None or previous.start(1) == sentence_start:
@@ -428,8 +446,14 @@ def _followed_by(patterns: list[re.Pattern[str]], text: str, end: int) -> bool:
     return any(p.match(text, end) for p in patterns)
 
 
-def _near(patterns: list[tuple[Regex, list[int] | None]], ix: TextIndex, sentence: tuple[int, int],
-          start: int, end: int, cues: list[Hit]) -> tuple[int, int] | None:
+def _near(
+    patterns: list[tuple[Regex, list[int] | None]],
+    ix: TextIndex,
+    sentence: tuple[int, int],
+    start: int,
+    end: int,
+    cues: list[Hit],
+) -> tuple[int, int] | None:
     """The cue in the same clause as the match, if any (e.g. 'due to' beside a vendor name)."""
     text = ix.text
     c_start, c_end, _ = clause_at(text, sentence, start, end)
@@ -443,8 +467,17 @@ def _near(patterns: list[tuple[Regex, list[int] | None]], ix: TextIndex, sentenc
     return None
 
 
-def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: str,
-         sentence: tuple[int, int], start: int, end: int, key: str) -> tuple[Finding, Edit | None]:
+def _act(
+    compiled: Compiled,
+    rule: Rule,
+    text: str,
+    field_name: str,
+    audience: str,
+    sentence: tuple[int, int],
+    start: int,
+    end: int,
+    key: str,
+) -> tuple[Finding, Edit | None]:
     advisory = audience in rule.flag_only_for  # e.g. blame in an internal note: flagged, never blocking
     action = Action.flag if advisory else rule.action
     severity = "warning" if advisory and rule.severity.value == "error" else rule.severity.value
@@ -464,9 +497,18 @@ def _act(compiled: Compiled, rule: Rule, text: str, field_name: str, audience: s
         first, last, rank = (sentence[0], sentence[1], 2) if whole else (c_start, c_end, 1)  # lone clause: sentence
         edit = Edit(first, last, "", rule.id, rank=rank)
     finding = Finding(
-        rule=rule.id, category=rule.category, severity=severity, action=action.value,
-        field=field_name, start=start, end=end, text=text[start:end], message=rule.message,
-        replacement=replacement, suggestion=rule.suggestion, fixed=edit is not None,
+        rule=rule.id,
+        category=rule.category,
+        severity=severity,
+        action=action.value,
+        field=field_name,
+        start=start,
+        end=end,
+        text=text[start:end],
+        message=rule.message,
+        replacement=replacement,
+        suggestion=rule.suggestion,
+        fixed=edit is not None,
     )
     return finding, edit
 
@@ -492,8 +534,9 @@ def _replace_with_article(text: str, start: int, end: int, replacement: str, rul
     return Edit(before.start(), end, f"{fixed} {replacement}", rule_id)
 
 
-def apply_edits(text: str, spans: list[tuple[int, int]], edits: list[Edit],
-                field_name: str) -> tuple[str, list[Rewrite], list[tuple[int, int]]]:
+def apply_edits(
+    text: str, spans: list[tuple[int, int]], edits: list[Edit], field_name: str
+) -> tuple[str, list[Rewrite], list[tuple[int, int]]]:
     """The text with non-overlapping edits applied, tidied sentence by sentence, the rewrites, and
     the sentences left as they were."""
     if not edits:
@@ -545,7 +588,7 @@ def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
     out = []
     cursor = start
     for edit in edits:
-        out.append(text[cursor:edit.start])
+        out.append(text[cursor : edit.start])
         out.append(edit.text)
         cursor = edit.end
     out.append(text[cursor:end])
@@ -553,12 +596,15 @@ def _splice(text: str, start: int, end: int, edits: list[Edit]) -> str:
 
 
 _LEADING_JOINER = re.compile(r"^(?:and|but|so|which|because|as|while)\s+", re.I)
-_TIDY_STEPS = [(re.compile(pattern), replacement) for pattern, replacement in (
-    (r"\s+([,.;:!?])", r"\1"),  # no space before punctuation
-    (r"([,;:])(?:\s*[,;:])+", r"\1"),  # one separator where a clause left two
-    (r"[,;:]\s*([.!?])$", r"\1"),  # none before the full stop
-    (r"^[,;:\s]+", ""),  # none at the start
-)]
+_TIDY_STEPS = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\s+([,.;:!?])", r"\1"),  # no space before punctuation
+        (r"([,;:])(?:\s*[,;:])+", r"\1"),  # one separator where a clause left two
+        (r"[,;:]\s*([.!?])$", r"\1"),  # none before the full stop
+        (r"^[,;:\s]+", ""),  # none at the start
+    )
+]
 _SPACES = re.compile(r"[ \t]{2,}")
 _WORD = re.compile(r"\w")
 

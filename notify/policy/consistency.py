@@ -16,9 +16,20 @@ CHANNELS = {"email": ("subject", "text"), "status": ("markdown",), "social": ("t
 
 
 def _finding(rule: str, severity: str, channel: str, message: str, text: str = "") -> dict[str, Any]:
-    return {"rule": rule, "category": "consistency", "severity": severity, "action": "flag", "field": channel,
-            "start": 0, "end": 0, "text": text, "message": message, "replacement": None, "suggestion": None,
-            "fixed": False}
+    return {
+        "rule": rule,
+        "category": "consistency",
+        "severity": severity,
+        "action": "flag",
+        "field": channel,
+        "start": 0,
+        "end": 0,
+        "text": text,
+        "message": message,
+        "replacement": None,
+        "suggestion": None,
+        "fixed": False,
+    }
 
 
 def _normal(text: str) -> str:
@@ -37,21 +48,45 @@ def check(incident: Incident, messages: dict[str, Any], cleaned_remedy: str) -> 
         body = "\n".join(str(messages[channel].get(p, "")) for p in parts)
         normal = _normal(body)
         if status not in normal:
-            findings.append(_finding("consistency-status", "warning", channel,
-                                     f"The {channel} message does not say the incident is {status}."))
+            findings.append(
+                _finding(
+                    "consistency-status",
+                    "warning",
+                    channel,
+                    f"The {channel} message does not say the incident is {status}.",
+                )
+            )
         if next_update:
             said = {f"{h}:{m}" for h, m in TIME.findall(_after_next_update(body))}
             if said and next_update not in said:
-                findings.append(_finding(
-                    "consistency-next-update", "error", channel,
-                    f"The {channel} message promises the next update at {', '.join(sorted(said))}, "
-                    f"but the record says {next_update} UTC.", text=", ".join(sorted(said))))
+                findings.append(
+                    _finding(
+                        "consistency-next-update",
+                        "error",
+                        channel,
+                        f"The {channel} message promises the next update at {', '.join(sorted(said))}, "
+                        f"but the record says {next_update} UTC.",
+                        text=", ".join(sorted(said)),
+                    )
+                )
             elif next_update not in body:
-                findings.append(_finding("consistency-next-update", "warning", channel,
-                                         f"The {channel} message does not say when the next update comes."))
+                findings.append(
+                    _finding(
+                        "consistency-next-update",
+                        "warning",
+                        channel,
+                        f"The {channel} message does not say when the next update comes.",
+                    )
+                )
         if remedy and not incident.is_maintenance and remedy not in normal:
-            findings.append(_finding("consistency-remedy", "warning", channel,
-                                     f"The {channel} message leaves out what we are doing for the customer."))
+            findings.append(
+                _finding(
+                    "consistency-remedy",
+                    "warning",
+                    channel,
+                    f"The {channel} message leaves out what we are doing for the customer.",
+                )
+            )
     return findings
 
 

@@ -15,8 +15,15 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-CHECKS = ("AnA", "RepeatedWords", "SentenceCapitalization", "Spaces", "CapitalizePersonalPronouns",
-          "DefiniteArticle", "SomeWithoutArticle")
+CHECKS = (
+    "AnA",
+    "RepeatedWords",
+    "SentenceCapitalization",
+    "Spaces",
+    "CapitalizePersonalPronouns",
+    "DefiniteArticle",
+    "SomeWithoutArticle",
+)
 _state: dict[str, Any] = {}
 _lock = threading.Lock()  # one linter, shared by the service's threads
 

@@ -25,8 +25,9 @@ from notify.policy.checks import (
 from notify.policy.matching.matcher import PhraseMatcher, fold
 from notify.policy.matching.sentences import sentence_spans
 from notify.policy.org import Org
-from notify.policy.rules import AUDIENCES, Action, Rule, RuleSet, merge_packs, pack_dirs
+from notify.policy.rules import Rule, RuleSet, merge_packs, pack_dirs
 from notify.policy.suggest import Facts, suggest
+from notify.policy.vocabulary import AUDIENCES, Action
 from notify.record.scaffold import PLACEHOLDERS
 
 if TYPE_CHECKING:
@@ -37,12 +38,42 @@ SUGGESTED_FIELDS = ("apology", "responsibility", "remedy")
 STRUCTURED_FIELDS = ("contact", "next_update_at")
 FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|i|i'm|i've|i'll|us|our|ours|ourselves|me|my)\b", re.I)
 # A field left for later: the scaffold's own text, or what people type to mean "fill in later".
-PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|tbc|fixme|x{3,}|n/?a|-+|\.{3}|…|lorem ipsum\b.*|<[^<>]*>|\[[^\[\]]*\]"
-                         r"|\{\{[^{}]*\}\})\s*[.:!]?\s*$", re.I | re.S)
+PLACEHOLDER = re.compile(
+    r"^\s*(?:todo|tbd|tbc|fixme|x{3,}|n/?a|-+|\.{3}|…|lorem ipsum\b.*|<[^<>]*>|\[[^\[\]]*\]"
+    r"|\{\{[^{}]*\}\})\s*[.:!]?\s*$",
+    re.I | re.S,
+)
 WORD = re.compile(r"[a-z]{4,}")
-STOPWORDS = {"that", "this", "with", "from", "have", "were", "they", "their", "your", "into", "could",
-             "would", "some", "there", "about", "been", "when", "what", "which", "while", "customers",
-             "people", "users", "sorry", "apologise", "apologize", "today", "morning"}
+STOPWORDS = {
+    "that",
+    "this",
+    "with",
+    "from",
+    "have",
+    "were",
+    "they",
+    "their",
+    "your",
+    "into",
+    "could",
+    "would",
+    "some",
+    "there",
+    "about",
+    "been",
+    "when",
+    "what",
+    "which",
+    "while",
+    "customers",
+    "people",
+    "users",
+    "sorry",
+    "apologise",
+    "apologize",
+    "today",
+    "morning",
+}
 
 
 class Part(NamedTuple):
@@ -94,9 +125,6 @@ class PolicyResult:
         }
 
 
-COMPILED_MATCHING = ("matcher", "prefilter", "patterns", "regex_syntax")  # pickled with the policy
-
-
 class Policy:
     """A compiled rule set; build once, check many texts."""
 
@@ -106,8 +134,9 @@ class Policy:
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
         self._audiences = {audience: ruleset.for_audience(audience) for audience in AUDIENCES}
-        self._rejects = {r.id: [re.compile(p, re.I) for p in (*r.unless, *r.declared.reject)]
-                         for r in ruleset.rules if r.declared}
+        self._rejects = {
+            r.id: [re.compile(p, re.I) for p in (*r.unless, *r.declared.reject)] for r in ruleset.rules if r.declared
+        }
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = (), language: str = "en", org: Org | None = None) -> Policy:
@@ -116,9 +145,7 @@ class Policy:
         from notify.policy import cache
 
         dirs = pack_dirs(extra_dirs, language=language)
-        here = Path(__file__).parent
-        modules = ("judge.py", "checks.py", "rules.py", *(f"matching/{m}.py" for m in COMPILED_MATCHING))
-        code = [here / m for m in modules]  # a changed class must not unpickle
+        code = sorted(Path(__file__).parent.rglob("*.py"))  # the policy's own code: a changed class must not unpickle
         name = "policy-" + cache.fingerprint([*code, *(p for d, paths in dirs for p in [d, *paths])])
         cached = cache.load(name)
         if isinstance(cached, cls):
@@ -141,15 +168,16 @@ class Policy:
         names: dict[str, str] = {}
         for hits in ix.by_owner.values():
             for hit in hits:
-                name = text[hit.start:hit.end]
+                name = text[hit.start : hit.end]
                 key = fold(name).casefold()
                 if key in vendors and name[:1].isupper():
                     names.setdefault(key, name)
                     sentences.setdefault(key, set()).add(ix.sentence_at(hit.start)[0])
         folded_title = fold(title).casefold()
         many = max(2, (len(ix.spans) + 1) // 2)
-        return sorted(names[k] for k, found in sentences.items()
-                      if len(found) >= many or (folded_title and k in folded_title))
+        return sorted(
+            names[k] for k, found in sentences.items() if len(found) >= many or (folded_title and k in folded_title)
+        )
 
     def rules_for(self, audience: str) -> list[Rule]:
         """The rules that apply to an audience, in pack order (a shared list: do not change it)."""
@@ -172,14 +200,18 @@ class Policy:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
 
-    def check_incident(self, incident: Incident, audience: str, *, explain_cause: bool = False,
-                       org: Org | None = None) -> PolicyResult:
+    def check_incident(
+        self, incident: Incident, audience: str, *, explain_cause: bool = False, org: Org | None = None
+    ) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
         rules = self.rules_for(audience)
         org = org or self.org
         owners = [r.id for r in rules if "customers" in r.lists]
-        extra = PhraseMatcher((name, owner) for name in incident.affected_customers for owner in owners) \
-            if owners and incident.affected_customers else None
+        extra = (
+            PhraseMatcher((name, owner) for name in incident.affected_customers for owner in owners)
+            if owners and incident.affected_customers
+            else None
+        )
         fields = _incident_fields(incident, audience, explain_cause)
         cleaned: dict[str, str] = {}
         findings: list[Finding] = []
@@ -215,9 +247,14 @@ class Policy:
             missing = self._require_check(rule, target, text, facts, whole_text=False, incident=incident)
             removed_by = sorted({r for w in rewrites if w.field == target and not w.after for r in w.rules})
             if missing and fields.get(target) and not text.strip() and removed_by:  # say why it is empty now
-                missing = [replace(f, message=f"{f.message} What the field said was removed for this audience "
-                                              f"({', '.join(removed_by)}); say it again without that.")
-                           for f in missing]
+                missing = [
+                    replace(
+                        f,
+                        message=f"{f.message} What the field said was removed for this audience "
+                        f"({', '.join(removed_by)}); say it again without that.",
+                    )
+                    for f in missing
+                ]
             findings += missing
         if explain_cause and audience != "internal":
             findings = [_must_be_plain(f) if f.field == "cause" else f for f in findings]
@@ -233,8 +270,17 @@ class Policy:
             out.append(f)
         return out
 
-    def _require_check(self, rule: Rule, field_name: str, text: str, facts: Facts, *, whole_text: bool,
-                       incident: Incident | None = None, parts: Parts | None = None) -> list[Finding]:
+    def _require_check(
+        self,
+        rule: Rule,
+        field_name: str,
+        text: str,
+        facts: Facts,
+        *,
+        whole_text: bool,
+        incident: Incident | None = None,
+        parts: Parts | None = None,
+    ) -> list[Finding]:
         """A finding when the element is missing from text (read as `parts` when given)."""
         parts = parts if parts is not None else [Part(text, None)]
         if rule.relates_to:
@@ -249,9 +295,20 @@ class Policy:
         tail = len(text.rstrip())
         start, end = (spans[0][0], spans[-1][1]) if (spans and not whole_text) else (tail, tail)
         suggestion = suggest(rule.suggest, facts) if rule.suggest else rule.suggestion
-        return [Finding(rule=rule.id, category=rule.category, severity=rule.severity.value,
-                        action="require", field=field_name, start=start, end=end, text=text[start:end],
-                        message=rule.message, suggestion=suggestion)]
+        return [
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                severity=rule.severity.value,
+                action="require",
+                field=field_name,
+                start=start,
+                end=end,
+                text=text[start:end],
+                message=rule.message,
+                suggestion=suggestion,
+            )
+        ]
 
     def _declared_check(self, rule: Rule, field_name: str, text: str, facts: Facts) -> list[Finding]:
         """A field the author wrote for this element, judged for its job: it speaks as us (where the
@@ -269,9 +326,20 @@ class Policy:
         if message is None:
             return []
         end = len(text.rstrip())
-        return [Finding(rule=rule.id, category=rule.category, severity=rule.severity.value, action="require",
-                        field=field_name, start=0, end=end, text=text[:end], message=message,
-                        suggestion=suggest(rule.suggest, facts) if rule.suggest else rule.suggestion)]
+        return [
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                severity=rule.severity.value,
+                action="require",
+                field=field_name,
+                start=0,
+                end=end,
+                text=text[:end],
+                message=message,
+                suggestion=suggest(rule.suggest, facts) if rule.suggest else rule.suggestion,
+            )
+        ]
 
     def _addressed(self, rule: Rule, parts: Parts, field_name: str) -> bool:
         """A flagged attempt (a deflection, say) is reported as itself, not as a missing element."""
@@ -283,8 +351,9 @@ class Policy:
                 continue
             if part.findings is not None and set(rule.addressed_by) <= part.rules:
                 sentences = index(self.compiled, part.text).spans if part.only is None else part.only
-                if any(f.rule in rule.addressed_by and any(a <= f.start < b for a, b in sentences)
-                       for f in part.findings):
+                if any(
+                    f.rule in rule.addressed_by and any(a <= f.start < b for a, b in sentences) for f in part.findings
+                ):
                     return True
             elif scan(self.compiled, others, part.text, field_name, "internal", only=part.only).findings:
                 return True
@@ -300,8 +369,11 @@ class Policy:
             for regex, places in self.compiled.could_match("p", rule.id, ix.located):
                 sentences = ix.spans if places is None else ix.windows(places)  # those holding its literals
                 for start, end in sentences:
-                    if start in tried or (allowed is not None and (start, end) not in allowed) \
-                            or not regex.search(ix, start, end):
+                    if (
+                        start in tried
+                        or (allowed is not None and (start, end) not in allowed)
+                        or not regex.search(ix, start, end)
+                    ):
                         continue
                     tried.add(start)
                     if any(u.search(ix, start, end) for u in unless):
@@ -312,8 +384,15 @@ class Policy:
         return False
 
 
-def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str, audience: str,
-                      extra: PhraseMatcher | None, org: Org | None) -> tuple[str, list[Rewrite], Parts]:
+def _fix_until_stable(
+    policy: Policy,
+    rules: list[Rule],
+    found: Scan,
+    name: str,
+    audience: str,
+    extra: PhraseMatcher | None,
+    org: Org | None,
+) -> tuple[str, list[Rewrite], Parts]:
     """Apply edits, then re-check what changed, so fixing twice gives what fixing once gave.
 
     Also returns the cleaned text as parts already indexed: the sentences left untouched in the
@@ -327,8 +406,13 @@ def _fix_until_stable(policy: Policy, rules: list[Rule], found: Scan, name: str,
     again = scan(policy.compiled, rules, changed, name, audience, extra, org=org) if changed else None
     reworded = _reworded(found, rewrites, untouched)
     if again is None or not again.edits:  # the usual case
-        return text, rewrites, [Part(found.text, untouched, found.findings, ran)] + \
-            ([Part(changed, None, again.findings, ran)] if again else []) + reworded
+        return (
+            text,
+            rewrites,
+            [Part(found.text, untouched, found.findings, ran)]
+            + ([Part(changed, None, again.findings, ran)] if again else [])
+            + reworded,
+        )
     for _ in range(3):
         again = scan(policy.compiled, rules, text, name, audience, extra, org=org)
         if not again.edits:
@@ -352,13 +436,25 @@ def _grammatical(found: Scan, name: str) -> Scan:
         i = bisect_right(starts_of, e.start) - 1
         if e.rank == 0 and i >= 0 and e.end <= edited[i][1]:
             replaced.setdefault(edited[i][0], []).append((e.start, e.end, e.text))
-    code_left = {edited[i][0] for f in found.findings if f.category == "jargon" and not f.fixed
-                 and CODE_LEFT.search(f.text) and (i := bisect_right(starts_of, f.start) - 1) >= 0
-                 and f.start < edited[i][1]}
-    refused = {span: (r.after, problems) for span, r in zip(edited, rewrites, strict=False)
-               if (problems := [*grammar.added(r.before, r.after),
-                                *_misshapen(found.text, r.before, r.after, replaced.get(span[0], []),
-                                            span[0] in code_left)])}
+    code_left = {
+        edited[i][0]
+        for f in found.findings
+        if f.category == "jargon"
+        and not f.fixed
+        and CODE_LEFT.search(f.text)
+        and (i := bisect_right(starts_of, f.start) - 1) >= 0
+        and f.start < edited[i][1]
+    }
+    refused = {
+        span: (r.after, problems)
+        for span, r in zip(edited, rewrites, strict=False)
+        if (
+            problems := [
+                *grammar.added(r.before, r.after),
+                *_misshapen(found.text, r.before, r.after, replaced.get(span[0], []), span[0] in code_left),
+            ]
+        )
+    }
     if not refused:
         return found
 
@@ -373,18 +469,27 @@ def _grammatical(found: Scan, name: str) -> Scan:
         span = sentence(f.start) if f.fixed else None
         if span is not None:
             after, problems = refused[span]
-            f = replace(f, fixed=False, suggestion=f"{after} (notify's rewrite, not applied: it has "
-                                                   f"{', '.join(problems).lower()})")
+            f = replace(
+                f,
+                fixed=False,
+                suggestion=f"{after} (notify's rewrite, not applied: it has {', '.join(problems).lower()})",
+            )
         findings.append(f)
     edits = [e for e in found.edits if sentence(e.start) is None]
     return Scan(found.text, found.spans, findings, edits)
 
 
 # a sentence left as a bare time or circumstance: "Between 13:25 and 18:35 UTC.", "As a part of that change."
-_ONLY_WHEN = re.compile(r"^(?:on|between|from|at|since|until|during|after|before|in|as|for|with|by|within|through)\b"
-                        r"[^.;]*[.;]?$", re.I)
-_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|can|could|saw|see|got|lost|did|do|does|may|might|"
-                   r"\w+ed|\w+ing)\b", re.I)
+_ONLY_WHEN = re.compile(
+    r"^(?:on|between|from|at|since|until|during|after|before|in|as|for|with|by|within|through)\b"
+    r"[^.;]*[.;]?$",
+    re.I,
+)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|can|could|saw|see|got|lost|did|do|does|may|might|"
+    r"\w+ed|\w+ing)\b",
+    re.I,
+)
 _FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|and|but|or|because|due)\b", re.I)
 
 
@@ -400,7 +505,7 @@ def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int
         problems.append("only the circumstance left: the fact went with the clause")
     # 'k8s pods' -> 'server management system servers': a whole phrase cannot modify the next one
     # ('db failover' -> 'database switch to a backup system' can: one word reads as a modifier)
-    if any(not text[a[1]:b[0]].strip() and len(a[2].split()) > 1 for a, b in pairwise(replaced)):
+    if any(not text[a[1] : b[0]].strip() and len(a[2].split()) > 1 for a, b in pairwise(replaced)):
         problems.append("two replacements side by side")
     if replaced and code_left:
         problems.append("code left beside the plain words")
@@ -425,8 +530,11 @@ def _must_be_plain(finding: Finding) -> Finding:
         return finding
     if finding.category == "jargon" and not CODE_LIKE.search(finding.text):
         return finding
-    return replace(finding, severity="error",
-                   message=f"{finding.message} A postmortem tells customers the cause: put it in plain words.")
+    return replace(
+        finding,
+        severity="error",
+        message=f"{finding.message} A postmortem tells customers the cause: put it in plain words.",
+    )
 
 
 PLAIN_IN_PUBLIC = {"jargon", "blame.third-party"}
@@ -441,8 +549,17 @@ def is_placeholder(text: str) -> bool:
 
 def _placeholder(name: str, text: str) -> Finding:
     end = len(text.rstrip())
-    return Finding(rule="placeholder", category="placeholder", severity="error", action="require", field=name,
-                   start=0, end=end, text=text[:end], message=PLACEHOLDER_MESSAGE)
+    return Finding(
+        rule="placeholder",
+        category="placeholder",
+        severity="error",
+        action="require",
+        field=name,
+        start=0,
+        end=end,
+        text=text[:end],
+        message=PLACEHOLDER_MESSAGE,
+    )
 
 
 PLACEHOLDER_MESSAGE = "This field still holds placeholder text; write what customers should read, or leave it out."
@@ -463,16 +580,22 @@ def _incident_fields(incident: Incident, audience: str, explain_cause: bool = Fa
 def facts_from_incident(incident: Incident) -> Facts:
     c = incident.contact
     return Facts(
-        impact=incident.impact, components=list(incident.components), started_at=incident.started_at,
-        resolved_at=incident.resolved_at, next_update_at=incident.next_update_at,
-        contact_name=c.name if c else "", contact_email=(c.email or "") if c else "",
-        contact_phone=(c.phone or "") if c else "", is_open=incident.is_open,
+        impact=incident.impact,
+        components=list(incident.components),
+        started_at=incident.started_at,
+        resolved_at=incident.resolved_at,
+        next_update_at=incident.next_update_at,
+        contact_name=c.name if c else "",
+        contact_email=(c.email or "") if c else "",
+        contact_phone=(c.phone or "") if c else "",
+        is_open=incident.is_open,
         is_maintenance=incident.is_maintenance,
     )
 
 
 _STATUS_PREFIX = re.compile(
-    r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled|update)\s*(?::|[-–—])\s*", re.I)
+    r"^\s*(investigating|identified|monitoring|resolved|completed|scheduled|update)\s*(?::|[-–—])\s*", re.I
+)
 
 
 _BETWEEN_TIMES = re.compile(r"^between [\d:]+ and [\d:]+ \w+,\s*", re.I)
@@ -482,10 +605,13 @@ def _facts_from_text(text: str) -> Facts:
     prefix = _STATUS_PREFIX.match(text)
     status = prefix.group(1).lower() if prefix else ""
     body_start = prefix.end() if prefix else 0
-    first = next((text[max(start, body_start):end] for start, end in sentence_spans(text) if end > body_start), "")
+    first = next((text[max(start, body_start) : end] for start, end in sentence_spans(text) if end > body_start), "")
     first = _BETWEEN_TIMES.sub("", first)
-    return Facts(impact=first, is_open=status not in {"resolved", "completed"},
-                 is_maintenance=status in {"scheduled", "completed"})
+    return Facts(
+        impact=first,
+        is_open=status not in {"resolved", "completed"},
+        is_maintenance=status in {"scheduled", "completed"},
+    )
 
 
 def _applies(rule: Rule, facts: Facts) -> bool:
@@ -496,6 +622,8 @@ def _applies(rule: Rule, facts: Facts) -> bool:
 
 def _shares_words(text: str, other: str, components: list[str]) -> bool:
     """Whether an apology names what happened: a content word of the impact or a component."""
+
     def stems(s: str) -> set[str]:
         return {w[:5] for w in WORD.findall(s.lower()) if w not in STOPWORDS}
+
     return bool(stems(text) & (stems(other) | stems(" ".join(components))))

@@ -13,9 +13,40 @@ from functools import cached_property
 from notify.policy.matching.matcher import fold
 
 # Words that only say what kind of company it is: "Grafana Labs" is also called "Grafana".
-LEGAL_TAILS = {"inc", "inc.", "ltd", "ltd.", "llc", "plc", "gmbh", "co", "co.", "corp", "corp.", "corporation",
-               "company", "group", "labs", "lab", "technologies", "technology", "software", "systems",
-               "holdings", "limited", "ag", "sa", "bv", "ab", "oy", "as", "io", "hq", "cloud", "platform"}
+LEGAL_TAILS = {
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "llc",
+    "plc",
+    "gmbh",
+    "co",
+    "co.",
+    "corp",
+    "corp.",
+    "corporation",
+    "company",
+    "group",
+    "labs",
+    "lab",
+    "technologies",
+    "technology",
+    "software",
+    "systems",
+    "holdings",
+    "limited",
+    "ag",
+    "sa",
+    "bv",
+    "ab",
+    "oy",
+    "as",
+    "io",
+    "hq",
+    "cloud",
+    "platform",
+}
 _PRODUCT = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z][\w.-]*))+")  # capitalised words after our name: a product of ours
 _SEPARATORS = re.compile(r"\s*(?:[()/,;|]|\s-\s|\s&\s)\s*")
 

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from notify.errors import PolicyPackError, did_you_mean
-from notify.policy.rules import AUDIENCES, CATEGORIES, Action, Severity
+from notify.policy.vocabulary import AUDIENCES, CATEGORIES, Action, Severity
 
 try:
     from yaml import CSafeLoader as Loader
@@ -159,8 +159,9 @@ def load_pack(path: Path) -> PackSpec:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise PolicyPackError(f"malformed YAML: {exc.problem}", path=path,
-                              line=mark.line + 1 if mark else None) from None
+        raise PolicyPackError(
+            f"malformed YAML: {exc.problem}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyPackError(f"cannot read: {exc}", path=path) from None
     if not isinstance(data, dict):

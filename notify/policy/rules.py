@@ -9,48 +9,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
 from notify.errors import PolicyPackError, did_you_mean
+from notify.policy.vocabulary import AUDIENCES, Action, Severity
 from notify.resources import bundled_dir
-
-CATEGORIES = {
-    "apology.missing": "No apology, or none a person would recognise as one.",
-    "apology.non-apology": "An apology that is conditional, impersonal or for 'any inconvenience'.",
-    "responsibility.missing": "Nothing says the failure was ours.",
-    "responsibility.deflection": "Passive voice, 'beyond our control', 'not our fault', blaming the system.",
-    "remedy.missing": "No concrete offer to make it right, or only a token one 'per the contract'.",
-    "blame.third-party": "A vendor, supplier or partner blamed for our failure.",
-    "jargon": "Technical terms customers do not use.",
-    "downplay": "Words that shrink the customer's problem.",
-    "overpromise": "A promise we cannot keep: 'never again', guarantees, certain fix times.",
-    "canned": "Script lines that sound like nobody listened.",
-    "privacy": "A customer's name, email or account on a channel others can read.",
-    "contact.missing": "No human the customer can reach directly.",
-    "next-update.missing": "An open incident that does not say when the next update comes.",
-    "impact.missing": "Nothing says what customers experienced (a draft made from an alert, before a person wrote it).",
-    "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
-    "language.unchecked": "Text in a language with no rule packs: unchecked, so it cannot go out.",
-    "placeholder": "A field still holds the scaffold's example text or a TODO: nobody has written it yet.",
-}
-BUILT_IN_CATEGORIES = {"consistency", "language.unchecked", "placeholder"}  # produced by code, not by a rule pack
-AUDIENCES = ("public", "customers", "internal")
-
-
-class Severity(StrEnum):
-    error = "error"
-    warning = "warning"
-    suggestion = "suggestion"
-
-
-class Action(Enum):
-    flag = "flag"
-    replace = "replace"
-    drop_clause = "drop-clause"
-    drop_sentence = "drop-sentence"
-    require = "require"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +105,9 @@ class RuleSet:
             if rule.id == rule_id:
                 return rule
         hint = did_you_mean(rule_id, [r.id for r in self.rules])
-        raise PolicyPackError(f"no rule {rule_id!r}" + (f"; {hint}" if hint else ""),
-                              hint="`notify rules` lists them all")
+        raise PolicyPackError(
+            f"no rule {rule_id!r}" + (f"; {hint}" if hint else ""), hint="`notify rules` lists them all"
+        )
 
     def for_audience(self, audience: str) -> list[Rule]:
         return [r for r in self.rules if r.enabled and audience in r.audiences]
@@ -156,13 +121,16 @@ def language_dir(language: str) -> Path | None:
     return path if path.is_dir() else None
 
 
-def pack_dirs(extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True,
-              language: str = "en") -> list[tuple[Path, list[Path]]]:
+def pack_dirs(
+    extra_dirs: Sequence[str | Path] = (), *, bundled: bool = True, language: str = "en"
+) -> list[tuple[Path, list[Path]]]:
     """Each directory of packs, bundled first, with its pack files in the order they apply."""
     base = language_dir(language)
     if bundled and base is None:
-        raise PolicyPackError(f"no rule packs for language {language!r}; its text cannot be checked",
-                              hint=f"add policies/i18n/{language}/ (see policies/i18n/de/)")
+        raise PolicyPackError(
+            f"no rule packs for language {language!r}; its text cannot be checked",
+            hint=f"add policies/i18n/{language}/ (see policies/i18n/de/)",
+        )
     dirs: list[Path] = [base] if bundled and base is not None else []
     dirs += [Path(d) for d in extra_dirs]
     return [(d, list(_pack_files(d))) for d in dirs]
@@ -186,8 +154,9 @@ def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> R
                 lists.setdefault(name, []).extend(words)
             for spec in pack.rules:
                 if bundled and index == 0 and not spec.id.startswith(path.stem + "-"):
-                    raise PolicyPackError(f"rule id {spec.id!r} must start with {path.stem + '-'!r}",
-                                          path=path, field="id")
+                    raise PolicyPackError(
+                        f"rule id {spec.id!r} must start with {path.stem + '-'!r}", path=path, field="id"
+                    )
                 rules[spec.id] = _plain(spec.model_dump(), str(path))
             if pack.overrides:
                 overrides.append((path, {k: v.model_dump(exclude_none=True) for k, v in pack.overrides.items()}))
@@ -195,8 +164,11 @@ def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> R
         for rule_id, change in changes.items():
             if rule_id not in rules:
                 hint = did_you_mean(rule_id, rules)
-                raise PolicyPackError(f"overrides a rule that does not exist: {rule_id!r}"
-                                      + (f"; {hint}" if hint else ""), path=path, field="overrides")
+                raise PolicyPackError(
+                    f"overrides a rule that does not exist: {rule_id!r}" + (f"; {hint}" if hint else ""),
+                    path=path,
+                    field="overrides",
+                )
             if "audiences" in change:
                 change["audiences"] = tuple(change["audiences"])
             rules[rule_id] = dataclasses.replace(rules[rule_id], **change)
@@ -207,17 +179,30 @@ def merge_packs(files: list[tuple[Path, list[Path]]], bundled: bool = True) -> R
 
 def _plain(data: dict[str, Any], pack: str) -> Rule:
     """A validated rule spec as the frozen value the checks use."""
-    for key in ("audiences", "flag_only_for", "phrases", "lists", "patterns", "unless", "unless_followed_by",
-                "addressed_by", "known_terms"):
+    for key in (
+        "audiences",
+        "flag_only_for",
+        "phrases",
+        "lists",
+        "patterns",
+        "unless",
+        "unless_followed_by",
+        "addressed_by",
+        "known_terms",
+    ):
         data[key] = tuple(data[key])
     near, when, examples = data.pop("near"), data.pop("when"), data.pop("examples")
     declared = data.pop("declared")
     return Rule(
         **data,
-        declared=Declared(declared["message"], declared["first_person"], declared["first_person_message"],
-                          tuple(declared["reject"])) if declared else None,
+        declared=Declared(
+            declared["message"], declared["first_person"], declared["first_person_message"], tuple(declared["reject"])
+        )
+        if declared
+        else None,
         near=Near(tuple(near["phrases"]), tuple(near["patterns"]), tuple(near["lists"]), near["span"])
-        if near else None,
+        if near
+        else None,
         when=When(**when),
         examples=Examples(tuple(examples["bad"]), tuple(examples["good"])),
         pack=pack,
@@ -226,8 +211,9 @@ def _plain(data: dict[str, Any], pack: str) -> Rule:
 
 def _pack_files(directory: Path) -> Iterable[Path]:
     if not directory.is_dir():
-        raise PolicyPackError("is not a directory of rule packs", path=directory,
-                              hint="pass --policy DIR with .yaml packs inside")
+        raise PolicyPackError(
+            "is not a directory of rule packs", path=directory, hint="pass --policy DIR with .yaml packs inside"
+        )
     return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"})
 
 
@@ -239,10 +225,13 @@ def _check_references(ruleset: RuleSet) -> None:
         for name in names:
             if name not in ruleset.lists:
                 hint = did_you_mean(name, ruleset.lists)
-                raise PolicyPackError(f"rule {rule.id!r}: lists: no word list named {name!r}"
-                                      + (f"; {hint}" if hint else ""), path=rule.pack)
+                raise PolicyPackError(
+                    f"rule {rule.id!r}: lists: no word list named {name!r}" + (f"; {hint}" if hint else ""),
+                    path=rule.pack,
+                )
         for other in rule.addressed_by:
             if other not in known:
                 hint = did_you_mean(other, known)
-                raise PolicyPackError(f"rule {rule.id!r}: addressed_by: no rule {other!r}"
-                                      + (f"; {hint}" if hint else ""), path=rule.pack)
+                raise PolicyPackError(
+                    f"rule {rule.id!r}: addressed_by: no rule {other!r}" + (f"; {hint}" if hint else ""), path=rule.pack
+                )

@@ -35,18 +35,25 @@ def suggest(kind: str, facts: Facts) -> str:
 _SUBJECT = re.compile(
     r"^(?:some |many |most |all |our )?(?:customers|users|people|clients|you)\b[^,;]*?\s"
     r"(?=(?:could|couldn't|cannot|can't|can|were|was|saw|see|had|have|got|lost|did|didn't|"
-    r"experienced|received|are|may|might|would|will|waited|faced|needed|paid)\b)", re.I)
+    r"experienced|received|are|may|might|would|will|waited|faced|needed|paid)\b)",
+    re.I,
+)
 
 
 def _experience(facts: Facts) -> str:
     """What customers went through, turned to the second person: 'you could not sign in'."""
-    clauses = [c.strip() for c in re.split(r"[.;]\s+|,\s+(?=(?:and |but )?(?:customers|users|people|you)\b)",
-                                           facts.impact.strip().rstrip(".")) if c.strip()]
+    clauses = [
+        c.strip()
+        for c in re.split(
+            r"[.;]\s+|,\s+(?=(?:and |but )?(?:customers|users|people|you)\b)", facts.impact.strip().rstrip(".")
+        )
+        if c.strip()
+    ]
     for clause in clauses:
         clause = re.sub(r"^(?:and|but)\s+", "", clause)
         match = _SUBJECT.match(clause)
         if match:
-            return "you " + clause[match.end():].split(", ")[0]
+            return "you " + clause[match.end() :].split(", ")[0]
     what = _components(facts) or "our service"
     return f"{what} let you down" if not clauses else f"{what} let you down: {clauses[0][0].lower()}{clauses[0][1:]}"
 
@@ -82,8 +89,10 @@ def responsibility(facts: Facts) -> str:
 def remedy(facts: Facts) -> str:
     if facts.is_maintenance:
         return "If this window is a problem for you, reply and we will help you plan around it."
-    return ("We will add service credit to every affected account without you asking; "
-            "reply to this message if you lost work and a person will help you recover it.")
+    return (
+        "We will add service credit to every affected account without you asking; "
+        "reply to this message if you lost work and a person will help you recover it."
+    )
 
 
 def contact(facts: Facts) -> str:
@@ -100,5 +109,10 @@ def next_update(facts: Facts) -> str:
     return f"We will post our next update by {when:%H:%M} UTC, even if nothing has changed."
 
 
-BUILDERS = {"apology": apology, "responsibility": responsibility, "remedy": remedy, "contact": contact,
-            "next_update": next_update}
+BUILDERS = {
+    "apology": apology,
+    "responsibility": responsibility,
+    "remedy": remedy,
+    "contact": contact,
+    "next_update": next_update,
+}

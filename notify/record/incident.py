@@ -140,9 +140,7 @@ class Incident(Model):
                 "set severity: maintenance, or use investigating/identified/monitoring/resolved"
             )
         if is_maintenance and self.status in {Status.investigating, Status.identified}:
-            raise ValueError(
-                "severity 'maintenance' goes with status scheduled, in_progress, verifying or completed"
-            )
+            raise ValueError("severity 'maintenance' goes with status scheduled, in_progress, verifying or completed")
         return self
 
     @property

@@ -10,9 +10,15 @@ ACTION_PLACEHOLDER = "What we are doing right now, in plain words."
 PLACEHOLDERS = frozenset({TITLE_PLACEHOLDER, ACTION_PLACEHOLDER})  # the policy blocks a record that keeps them
 
 
-def incident_yaml(*, title: str | None = None, status: str | None = None, severity: str | None = None,
-                  impact: str | None = None, components: list[str] | None = None,
-                  now: datetime | None = None) -> str:
+def incident_yaml(
+    *,
+    title: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    impact: str | None = None,
+    components: list[str] | None = None,
+    now: datetime | None = None,
+) -> str:
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
     status = status or "investigating"
     severity = severity or ("maintenance" if status in {"scheduled", "in_progress", "completed"} else "major")

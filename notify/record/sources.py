@@ -161,8 +161,12 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "not valid YAML"
-        raise InputError(f"malformed YAML: {problem}", path=name, line=line,
-                         hint="check indentation and quote values that contain ': '") from None
+        raise InputError(
+            f"malformed YAML: {problem}",
+            path=name,
+            line=line,
+            hint="check indentation and quote values that contain ': '",
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"malformed YAML: {exc}", path=name) from None
     finally:
@@ -203,9 +207,7 @@ def _validation_error(exc: Any, name: str, lines: Lines) -> InputError:
         field = ".".join(str(part) for part in loc) or "(record)"
         messages.append((_line_for(loc, lines), field, _explain(error)))
     head_line, head_field, head = messages[0]
-    rest = "".join(
-        f"\n{name}{f':{line}' if line else ''}: {field}: {text}" for line, field, text in messages[1:]
-    )
+    rest = "".join(f"\n{name}{f':{line}' if line else ''}: {field}: {text}" for line, field, text in messages[1:])
     return InputError(head + rest, path=name, line=head_line, field=head_field)
 
 

@@ -20,8 +20,10 @@ from typing import Any
 
 from notify.errors import InputError
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 COLUMNS = {"email", "components", "customer", "token", "language", "name"}
 
@@ -78,12 +80,15 @@ def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
         components: Any = row.get("components") or ()
         if isinstance(components, str):
             components = [c.strip() for c in re.split(r"[;,|]", components) if c.strip()]
-        subscribers.append(Subscriber(
-            email=email, components=tuple(str(c) for c in components),
-            customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
-            token=token or None,
-            language=str(row.get("language") or "en").strip() or "en",
-        ))
+        subscribers.append(
+            Subscriber(
+                email=email,
+                components=tuple(str(c) for c in components),
+                customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
+                token=token or None,
+                language=str(row.get("language") or "en").strip() or "en",
+            )
+        )
     return subscribers, problems
 
 
@@ -91,12 +96,17 @@ def _csv_rows(text: str, path: str) -> list[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
     if "email" not in header:
-        raise InputError("a subscriber CSV needs an 'email' column", path=path, line=1,
-                         hint="first line like: email,components,customer")
+        raise InputError(
+            "a subscriber CSV needs an 'email' column",
+            path=path,
+            line=1,
+            hint="first line like: email,components,customer",
+        )
     unknown = set(header) - COLUMNS
     if unknown:
-        raise InputError(f"unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(COLUMNS))}",
-                         path=path, line=1)
+        raise InputError(
+            f"unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(COLUMNS))}", path=path, line=1
+        )
     return [(reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k}) for row in reader]
 
 

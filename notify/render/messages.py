@@ -26,8 +26,13 @@ if TYPE_CHECKING:
     from notify.record.incident import Incident
 
 CHANNELS = ("email", "status", "social", "sms", "internal")
-CHANNEL_AUDIENCE = {"email": "customers", "status": "public", "social": "public", "sms": "public",
-                    "internal": "internal"}
+CHANNEL_AUDIENCE = {
+    "email": "customers",
+    "status": "public",
+    "social": "public",
+    "sms": "public",
+    "internal": "internal",
+}
 SOCIAL_LIMIT = 280
 SMS_SEGMENTS = 2
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!>-])")  # what Python-Markdown unescapes: '\\~' and '\\|' would show
@@ -67,8 +72,11 @@ class Renderer:
         dirs = [str(d) for d in template_dirs] + [str(bundled_dir("templates"))]
         for d in template_dirs:
             if not Path(d).is_dir():
-                raise TemplateError("is not a directory of templates", path=d,
-                                    hint="pass --templates DIR holding email/, status/ ... folders")
+                raise TemplateError(
+                    "is not a directory of templates",
+                    path=d,
+                    hint="pass --templates DIR holding email/, status/ ... folders",
+                )
         loader = jinja2.FileSystemLoader(dirs)
         where = cache_dir()
         cache = jinja2.FileSystemBytecodeCache(str(where)) if where else None
@@ -78,11 +86,22 @@ class Renderer:
         self._chosen: dict[tuple[int, tuple[str, ...]], jinja2.Template] = {}  # which of several names exists
 
     @staticmethod
-    def _env(loader: jinja2.BaseLoader, cache: jinja2.BytecodeCache | None, finalize: Callable[[object], object],
-             *, autoescape: bool) -> ImmutableSandboxedEnvironment:
+    def _env(
+        loader: jinja2.BaseLoader,
+        cache: jinja2.BytecodeCache | None,
+        finalize: Callable[[object], object],
+        *,
+        autoescape: bool,
+    ) -> ImmutableSandboxedEnvironment:
         env = ImmutableSandboxedEnvironment(
-            loader=loader, bytecode_cache=cache, undefined=jinja2.StrictUndefined, autoescape=autoescape,
-            finalize=finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            loader=loader,
+            bytecode_cache=cache,
+            undefined=jinja2.StrictUndefined,
+            autoescape=autoescape,
+            finalize=finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
             auto_reload=False,  # no stat() of every template on every render; a changed template needs a restart
         )
         env.filters["time"] = format_time
@@ -91,9 +110,16 @@ class Renderer:
         env.filters["join_names"] = join_names
         return env
 
-    def render(self, incident: Incident, results: dict[str, PolicyResult], channels: Sequence[str],
-               *, draft: bool = False, audience: str | None = None,
-               now: datetime | None = None) -> dict[str, Message]:
+    def render(
+        self,
+        incident: Incident,
+        results: dict[str, PolicyResult],
+        channels: Sequence[str],
+        *,
+        draft: bool = False,
+        audience: str | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Message]:
         """Each channel from its own audience's cleaned text (or one audience for all)."""
         messages = {}
         for channel in channels:
@@ -102,8 +128,9 @@ class Renderer:
             messages[channel] = getattr(self, "_" + channel)(incident, context)
         return messages
 
-    def _template(self, env: ImmutableSandboxedEnvironment, channel: str, incident: Incident,
-                  suffix: str) -> jinja2.Template:
+    def _template(
+        self, env: ImmutableSandboxedEnvironment, channel: str, incident: Incident, suffix: str
+    ) -> jinja2.Template:
         names = [f"{channel}/{incident.status.value}.{suffix}"]
         if incident.is_maintenance:
             names.append(f"{channel}/maintenance.{suffix}")
@@ -117,24 +144,26 @@ class Renderer:
             chosen = self._chosen[key] = env.select_template(names)
             return chosen
         except jinja2.TemplatesNotFound:
-            raise TemplateError(f"no template for channel {channel!r}; looked for {', '.join(names)}",
-                                hint="add one to your --templates directory") from None
+            raise TemplateError(
+                f"no template for channel {channel!r}; looked for {', '.join(names)}",
+                hint="add one to your --templates directory",
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"template syntax error: {exc.message}", path=exc.filename,
-                                line=exc.lineno) from None
+            raise TemplateError(f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno) from None
 
-    def _run(self, env: ImmutableSandboxedEnvironment, name: str | jinja2.Template,
-             context: dict[str, Any]) -> str:
+    def _run(self, env: ImmutableSandboxedEnvironment, name: str | jinja2.Template, context: dict[str, Any]) -> str:
         try:
             template = env.get_template(name) if isinstance(name, str) else name
             return template.render(context).strip() + "\n"
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"template syntax error: {exc.message}", path=exc.filename,
-                                line=exc.lineno) from None
+            raise TemplateError(f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno) from None
         except jinja2.UndefinedError as exc:
             where = name if isinstance(name, str) else name.filename
-            raise TemplateError(f"template uses an undefined value: {exc.message}", path=where,
-                                hint="check the variable names against `notify render --format json`") from None
+            raise TemplateError(
+                f"template uses an undefined value: {exc.message}",
+                path=where,
+                hint="check the variable names against `notify render --format json`",
+            ) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template not found: {exc.name}") from None
         except SecurityError as exc:
@@ -164,18 +193,25 @@ class Renderer:
     def _status(self, incident: Incident, context: dict[str, Any]) -> Message:
         text, body_html = self._markdown_pair("status", incident, context)
         entry = {
-            "id": incident.id, "title": context["incident"]["title"], "status": incident.status.value,
-            "severity": incident.severity.value, "components": incident.components,
+            "id": incident.id,
+            "title": context["incident"]["title"],
+            "status": incident.status.value,
+            "severity": incident.severity.value,
+            "components": incident.components,
             "started_at": incident.started_at.isoformat(),
             "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
             "next_update_at": incident.next_update_at.isoformat() if incident.next_update_at else None,
-            "body": text, "body_html": body_html, "draft": context["draft"],
+            "body": text,
+            "body_html": body_html,
+            "draft": context["draft"],
         }
-        return Message("status", CHANNEL_AUDIENCE["status"],
-                       {"markdown": text, "html": body_html, "json": json.dumps(entry, indent=2) + "\n"})
+        return Message(
+            "status",
+            CHANNEL_AUDIENCE["status"],
+            {"markdown": text, "html": body_html, "json": json.dumps(entry, indent=2) + "\n"},
+        )
 
-    def _fitted(self, channel: str, incident: Incident, context: dict[str, Any],
-                fits: Callable[[str], bool]) -> str:
+    def _fitted(self, channel: str, incident: Incident, context: dict[str, Any], fits: Callable[[str], bool]) -> str:
         """The most complete variant of a short message that still fits the platform's limit."""
         template = self._template(self._text, channel, incident, "txt.j2")
         text = ""
@@ -187,13 +223,11 @@ class Renderer:
 
     def _social(self, incident: Incident, context: dict[str, Any]) -> Message:
         text = self._fitted("social", incident, context, lambda t: social_length(t) <= SOCIAL_LIMIT)
-        return Message("social", "public", {"text": text}, {"characters": social_length(text),
-                                                             "limit": SOCIAL_LIMIT})
+        return Message("social", "public", {"text": text}, {"characters": social_length(text), "limit": SOCIAL_LIMIT})
 
     def _sms(self, incident: Incident, context: dict[str, Any]) -> Message:
         text = self._fitted("sms", incident, context, lambda t: sms_segments(t) <= SMS_SEGMENTS)
-        return Message("sms", "public", {"text": text}, {"segments": sms_segments(text),
-                                                         "characters": len(text)})
+        return Message("sms", "public", {"text": text}, {"segments": sms_segments(text), "characters": len(text)})
 
     def _internal(self, incident: Incident, context: dict[str, Any]) -> Message:
         """Staff read the note as Markdown (in chat, in the incident doc); no HTML is built for it."""
@@ -219,8 +253,9 @@ def to_html(markdown_source: str) -> str:
     return str(converter.reset().convert(markdown_source))
 
 
-def build_context(incident: Incident, result: PolicyResult, *, draft: bool,
-                  now: datetime | None = None) -> dict[str, Any]:
+def build_context(
+    incident: Incident, result: PolicyResult, *, draft: bool, now: datetime | None = None
+) -> dict[str, Any]:
     """What templates see: the policy's cleaned text, never the raw record text."""
     fields = result.with_suggestions() if draft else result.fields
     actions = [fields[f"actions.{i}"] for i in range(len(incident.actions)) if fields.get(f"actions.{i}")]
@@ -231,19 +266,30 @@ def build_context(incident: Incident, result: PolicyResult, *, draft: bool,
     contact = incident.contact.model_dump() if incident.contact else None
     return {
         "incident": {
-            "id": incident.id, "title": fields.get("title") or incident.id,
-            "status": incident.status.value, "status_label": incident.status.value.replace("_", " ").title(),
-            "severity": incident.severity.value, "components": incident.components,
-            "started_at": incident.started_at, "resolved_at": incident.resolved_at,
-            "scheduled_until": incident.scheduled_until, "next_update_at": incident.next_update_at,
-            "impact": fields.get("impact", ""), "apology": fields.get("apology", ""),
-            "responsibility": fields.get("responsibility", ""), "remedy": fields.get("remedy", ""),
-            "actions": actions, "updates": updates, "contact": contact,
+            "id": incident.id,
+            "title": fields.get("title") or incident.id,
+            "status": incident.status.value,
+            "status_label": incident.status.value.replace("_", " ").title(),
+            "severity": incident.severity.value,
+            "components": incident.components,
+            "started_at": incident.started_at,
+            "resolved_at": incident.resolved_at,
+            "scheduled_until": incident.scheduled_until,
+            "next_update_at": incident.next_update_at,
+            "impact": fields.get("impact", ""),
+            "apology": fields.get("apology", ""),
+            "responsibility": fields.get("responsibility", ""),
+            "remedy": fields.get("remedy", ""),
+            "actions": actions,
+            "updates": updates,
+            "contact": contact,
             "cause": incident.cause if result.audience == "internal" else "",
             "what_happened": fields.get("cause", "") if result.audience != "internal" else "",
             "affected_customers": incident.affected_customers if result.audience == "internal" else [],
             "links": incident.links if result.audience == "internal" else [],
-            "is_open": incident.is_open, "is_maintenance": incident.is_maintenance, "reminder": incident.reminder,
+            "is_open": incident.is_open,
+            "is_maintenance": incident.is_maintenance,
+            "reminder": incident.reminder,
             "duration_minutes": incident.duration_minutes(now),
         },
         "audience": result.audience,
@@ -285,7 +331,7 @@ def social_length(text: str) -> int:
     length = 0
     last = 0
     for url in _URL.finditer(text):
-        length += _weighted(text[last:url.start()]) + 23
+        length += _weighted(text[last : url.start()]) + 23
         last = url.end()
     return length + _weighted(text[last:])
 

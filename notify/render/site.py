@@ -21,13 +21,18 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from notify.record.draft import Draft
 from notify.resources import bundled_dir
-from notify.store.drafts import Draft
 
 HISTORY_DAYS = 90
 RANK = {"operational": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
-LABEL = {"operational": "Operational", "maintenance": "Under maintenance", "minor": "Degraded performance",
-         "major": "Partial outage", "critical": "Major outage"}
+LABEL = {
+    "operational": "Operational",
+    "maintenance": "Under maintenance",
+    "minor": "Degraded performance",
+    "major": "Partial outage",
+    "critical": "Major outage",
+}
 
 
 @dataclass
@@ -70,8 +75,9 @@ class Day:
     incidents: list[str] = field(default_factory=list)
 
 
-def build_site(published: list[Draft], out: Path, *, now: datetime, title: str = "Status",
-               base_url: str = "") -> list[Path]:
+def build_site(
+    published: list[Draft], out: Path, *, now: datetime, title: str = "Status", base_url: str = ""
+) -> list[Path]:
     """Write the whole site into `out` (created if needed); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "incidents").mkdir(exist_ok=True)
@@ -83,26 +89,42 @@ def build_site(published: list[Draft], out: Path, *, now: datetime, title: str =
     return written
 
 
-def render_site(published: list[Draft], *, now: datetime, title: str = "Status",
-                base_url: str = "", signup: bool = False) -> dict[str, str]:
+def render_site(
+    published: list[Draft], *, now: datetime, title: str = "Status", base_url: str = "", signup: bool = False
+) -> dict[str, str]:
     """Every file of the site by its relative path, for writing out or serving."""
     incidents = _incidents(published)
     components = sorted({c for i in incidents for c in i.record.get("components") or []})
     current = {c: _current(c, incidents) for c in components}
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "site")),
-                                        autoescape=True, undefined=jinja2.StrictUndefined,
-                                        trim_blocks=True, lstrip_blocks=True)
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "site")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
     env.filters["demote"] = demote
-    context = {"title": title, "now": now, "signup": signup, "overall": overall, "label": LABEL, "current": current,
-               "history": history, "incidents": incidents, "base_url": base_url.rstrip("/"),
-               "open": [i for i in incidents if i.is_open], "past": [i for i in incidents if not i.is_open][:20]}
+    context = {
+        "title": title,
+        "now": now,
+        "signup": signup,
+        "overall": overall,
+        "label": LABEL,
+        "current": current,
+        "history": history,
+        "incidents": incidents,
+        "base_url": base_url.rstrip("/"),
+        "open": [i for i in incidents if i.is_open],
+        "past": [i for i in incidents if not i.is_open][:20],
+    }
     files = {"index.html": env.get_template("index.html.j2").render(context)}
     for incident in incidents:
         files[f"incidents/{incident.id}.html"] = env.get_template("incident.html.j2").render(
-            {**context, "incident": incident})
+            {**context, "incident": incident}
+        )
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
     files["status.json"] = json.dumps(status_json(incidents, current, overall, now), indent=2) + "\n"
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
@@ -122,11 +144,23 @@ def status_json(incidents: list[Incident], current: dict[str, str], overall: str
         "status": {"indicator": overall, "description": LABEL[overall]},
         "components": [{"name": c, "status": level, "description": LABEL[level]} for c, level in current.items()],
         "incidents": [
-            {"id": i.id, "title": i.title, "status": i.record["status"], "severity": i.record["severity"],
-             "components": i.record.get("components") or [], "started_at": i.record["started_at"],
-             "resolved_at": i.record.get("resolved_at"),
-             "updates": [{"draft": u.id, "published_at": u.decided_at or u.created_at,
-                          "body": json.loads(u.messages["status"]["json"])["body"]} for u in i.updates]}
+            {
+                "id": i.id,
+                "title": i.title,
+                "status": i.record["status"],
+                "severity": i.record["severity"],
+                "components": i.record.get("components") or [],
+                "started_at": i.record["started_at"],
+                "resolved_at": i.record.get("resolved_at"),
+                "updates": [
+                    {
+                        "draft": u.id,
+                        "published_at": u.decided_at or u.created_at,
+                        "body": json.loads(u.messages["status"]["json"])["body"],
+                    }
+                    for u in i.updates
+                ],
+            }
             for i in incidents
         ],
     }

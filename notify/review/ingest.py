@@ -13,16 +13,26 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from notify.review.service import AlreadyClaimed, Review
+from notify.store import deliveries
 
 if TYPE_CHECKING:
+    from notify.record.draft import Draft
     from notify.record.incident import Incident
     from notify.record.webhooks import Event
     from notify.settings.service import ServiceConfig
     from notify.store.database import Tx
-    from notify.store.drafts import Draft
 
-HUMAN_FIELDS = ("title", "impact", "apology", "responsibility", "remedy", "contact", "actions",
-                "affected_customers", "components")
+HUMAN_FIELDS = (
+    "title",
+    "impact",
+    "apology",
+    "responsibility",
+    "remedy",
+    "contact",
+    "actions",
+    "affected_customers",
+    "components",
+)
 
 
 @dataclass(frozen=True)
@@ -37,26 +47,37 @@ def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
     return newest(review.store, incident_id)
 
 
-def incident_from_event(event: Event, previous: dict[str, Any] | None, config: ServiceConfig,
-                        now: datetime) -> Incident:
+def incident_from_event(
+    event: Event, previous: dict[str, Any] | None, config: ServiceConfig, now: datetime
+) -> Incident:
     from notify.record.incident import Incident
 
     record: dict[str, Any] = {
         "id": event.incident_id,
         "title": f"Problem with {event.service}",
         "components": [event.service],
-        "impact": "", "apology": "", "responsibility": "", "remedy": "",
+        "impact": "",
+        "apology": "",
+        "responsibility": "",
+        "remedy": "",
     }
     if previous:
         record.update({k: previous[k] for k in HUMAN_FIELDS if previous.get(k) not in (None, "", [])})
     if not record.get("contact") and config.service.contact:
         record["contact"] = config.service.contact.model_dump(exclude_none=True)
-    record.update({
-        "status": event.status, "severity": event.severity, "started_at": event.started_at,
-        "resolved_at": event.resolved_at, "cause": event.technical, "links": event.links,
-        "next_update_at": None if event.status == "resolved"
-        else now + timedelta(minutes=config.service.next_update_minutes),
-    })
+    record.update(
+        {
+            "status": event.status,
+            "severity": event.severity,
+            "started_at": event.started_at,
+            "resolved_at": event.resolved_at,
+            "cause": event.technical,
+            "links": event.links,
+            "next_update_at": None
+            if event.status == "resolved"
+            else now + timedelta(minutes=config.service.next_update_minutes),
+        }
+    )
     return Incident.model_validate(record)
 
 
@@ -69,14 +90,10 @@ class DeliveryClaim:
     received_at: str
 
     def take(self, tx: Tx) -> bool:
-        taken = tx.execute("INSERT INTO webhook_deliveries (source, delivery_id, received_at) VALUES (?, ?, ?)"
-                           " ON CONFLICT (source, delivery_id) DO NOTHING RETURNING delivery_id",
-                           (self.source, self.delivery_id, self.received_at))
-        return bool(taken)
+        return deliveries.claim(tx, self.source, self.delivery_id, self.received_at)
 
     def record(self, tx: Tx, draft_id: str) -> None:
-        tx.execute("UPDATE webhook_deliveries SET draft_id = ? WHERE source = ? AND delivery_id = ?",
-                   (draft_id, self.source, self.delivery_id))
+        deliveries.made(tx, self.source, self.delivery_id, draft_id)
 
 
 def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:

@@ -13,14 +13,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from notify.record.draft import APPROVED, PENDING, PUBLISHED, SUPERSEDED, Draft
 from notify.record.incident import Incident
 from notify.review.service import Review
 from notify.store import audit, drafts
-from notify.store.drafts import APPROVED, PUBLISHED, Draft
 
 SCHEDULER = "notify:schedule"
-HUMAN_FIELDS = ("title", "impact", "apology", "responsibility", "remedy", "actions", "contact", "components",
-                "started_at", "scheduled_until")
+HUMAN_FIELDS = (
+    "title",
+    "impact",
+    "apology",
+    "responsibility",
+    "remedy",
+    "actions",
+    "contact",
+    "components",
+    "started_at",
+    "scheduled_until",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ def tick(review: Review, now: datetime, remind_before: timedelta = timedelta(hou
     latest: dict[str, Draft] = {}
     reminded: set[str] = set()
     for draft in review.listing():
-        if draft.record.get("severity") != "maintenance" or draft.state == drafts.SUPERSEDED:
+        if draft.record.get("severity") != "maintenance" or draft.state == SUPERSEDED:
             continue
         if draft.record.get("reminder"):
             reminded.add(draft.incident_id)
@@ -63,8 +73,11 @@ def tick(review: Review, now: datetime, remind_before: timedelta = timedelta(hou
         action = next_action(draft.record, now, incident_id in reminded, remind_before)
         if action is None:
             continue
-        record = {**draft.record, "reminder": action == "remind",
-                  "status": {"remind": "scheduled", "start": "in_progress", "complete": "completed"}[action]}
+        record = {
+            **draft.record,
+            "reminder": action == "remind",
+            "status": {"remind": "scheduled", "start": "in_progress", "complete": "completed"}[action],
+        }
         created = review.create(Incident.model_validate(record), SCHEDULER, source="schedule")
         if created.verdict == "pass" and _same_words(draft, created):
             created = _approve(review, created, because=draft)
@@ -79,10 +92,23 @@ def _same_words(before: Draft, after: Draft) -> bool:
 def _approve(review: Review, draft: Draft, *, because: Draft) -> Draft:
     now = review.clock()
     with review.store.transaction() as tx:
-        if drafts.transition(tx, draft.id, from_state=drafts.PENDING, to_state=APPROVED, by=SCHEDULER,
-                             at=now.isoformat(), note=f"follows the schedule approved in {because.id}",
-                             approved_hash=draft.content_hash):
-            audit.append(tx, at=now, actor=SCHEDULER, action="approve", incident_id=draft.incident_id,
-                         draft_id=draft.id, detail={"because": because.id, "approved_by": because.decided_by,
-                                                    "content_hash": draft.content_hash})
+        if drafts.transition(
+            tx,
+            draft.id,
+            from_state=PENDING,
+            to_state=APPROVED,
+            by=SCHEDULER,
+            at=now.isoformat(),
+            note=f"follows the schedule approved in {because.id}",
+            approved_hash=draft.content_hash,
+        ):
+            audit.append(
+                tx,
+                at=now,
+                actor=SCHEDULER,
+                action="approve",
+                incident_id=draft.incident_id,
+                draft_id=draft.id,
+                detail={"because": because.id, "approved_by": because.decided_by, "content_hash": draft.content_hash},
+            )
     return review.get(draft.id)

@@ -11,29 +11,31 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from notify.errors import InputError
+from notify.record.draft import Draft
 from notify.record.incident import Incident, Status
 from notify.render.messages import Renderer
 from notify.resources import bundled_dir
 from notify.review.service import Review, latest_record
-from notify.store.drafts import Draft
 
 
 def postmortem_record(incident: Incident) -> Incident:
     if incident.status not in (Status.resolved, Status.completed):
-        raise InputError(f"{incident.id} is {incident.status.value}; a postmortem follows a resolved incident",
-                         hint=f"draft the resolved update of {incident.id} first")
+        raise InputError(
+            f"{incident.id} is {incident.status.value}; a postmortem follows a resolved incident",
+            hint=f"draft the resolved update of {incident.id} first",
+        )
     if not incident.cause.strip():
-        raise InputError(f"{incident.id} has no cause written down; a postmortem explains what happened",
-                         field="cause")
+        raise InputError(f"{incident.id} has no cause written down; a postmortem explains what happened", field="cause")
     return incident.model_copy(update={"id": f"{incident.id}-postmortem", "next_update_at": None})
 
 
-def draft_postmortem(review: Review, incident_id: str, author: str,
-                     template_dirs: Sequence[str | Path] = ()) -> Draft:
+def draft_postmortem(review: Review, incident_id: str, author: str, template_dirs: Sequence[str | Path] = ()) -> Draft:
     record = latest_record(review.store, incident_id)
     if record is None:
-        raise InputError(f"no drafts of {incident_id} to write a postmortem from",
-                         hint="`notify drafts` lists the incidents notify knows")
+        raise InputError(
+            f"no drafts of {incident_id} to write a postmortem from",
+            hint="`notify drafts` lists the incidents notify knows",
+        )
     incident = postmortem_record(Incident.model_validate(record))
     renderer = Renderer([*template_dirs, bundled_dir("templates") / "postmortem"])
     return review.create(incident, author, source="postmortem", renderer=renderer, explain_cause=True)

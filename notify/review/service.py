@@ -9,28 +9,20 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import threading
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from notify.errors import InputError, NotifyError, did_you_mean
+from notify.clock import Clock, utc_now
+from notify.errors import ConflictError, InputError, ReviewRefused, did_you_mean
+from notify.record.draft import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash, draft_id
 from notify.store import audit, drafts, waivers
-from notify.store.database import ConflictError, Store
-from notify.store.drafts import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash
+from notify.store.database import Store
 
 if TYPE_CHECKING:
     from notify.policy.judge import Policy
     from notify.record.incident import Incident
     from notify.render.messages import Renderer
     from notify.store.database import Tx
-
-Clock = Callable[[], datetime]
-
-
-class ReviewRefused(NotifyError):
-    """The draft is not in a state where this decision is allowed; exit 1, like a blocked verdict."""
-
-    exit_code = 1
 
 
 class AlreadyClaimed(Exception):
@@ -45,10 +37,6 @@ class Claim(Protocol):
 
     def record(self, tx: Tx, draft_id: str) -> None:
         """Note which draft it made."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 class Translations:
@@ -82,8 +70,16 @@ class Translations:
 
 
 class Review:
-    def __init__(self, store: Store, *, policy: Policy | None = None, renderer: Renderer | None = None,
-                 clock: Clock = utc_now, four_eyes: bool = True, translations: Translations | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        policy: Policy | None = None,
+        renderer: Renderer | None = None,
+        clock: Clock = utc_now,
+        four_eyes: bool = True,
+        translations: Translations | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy
         self.renderer = renderer
@@ -91,8 +87,16 @@ class Review:
         self.four_eyes = four_eyes
         self.translations = translations or Translations()
 
-    def create(self, incident: Incident, author: str, *, source: str = "cli", renderer: Renderer | None = None,
-               explain_cause: bool = False, claim: Claim | None = None) -> Draft:
+    def create(
+        self,
+        incident: Incident,
+        author: str,
+        *,
+        source: str = "cli",
+        renderer: Renderer | None = None,
+        explain_cause: bool = False,
+        claim: Claim | None = None,
+    ) -> Draft:
         """Check, render every channel and store a new pending revision; older pending ones are superseded.
 
         Each translation in the record is checked with its own language's rule packs and rendered with
@@ -114,13 +118,20 @@ class Review:
         for language in sorted(incident.translations):
             policy = self.translations.policy(language)
             if policy is None:
-                report[f"language.{language}"] = {"verdict": "blocked", "rewrites": [],
-                                                  "findings": [_unchecked(language)]}
+                report[f"language.{language}"] = {
+                    "verdict": "blocked",
+                    "rewrites": [],
+                    "findings": [_unchecked(language)],
+                }
                 blocked = True
                 continue
-            more, more_report, more_blocked = _compose(incident.in_language(language), policy,
-                                                       self.translations.renderer(language), explain_cause,
-                                                       suffix=f".{language}")
+            more, more_report, more_blocked = _compose(
+                incident.in_language(language),
+                policy,
+                self.translations.renderer(language),
+                explain_cause,
+                suffix=f".{language}",
+            )
             messages.update(more)
             report.update(more_report)
             blocked = blocked or more_blocked
@@ -128,24 +139,51 @@ class Review:
         now = moment.isoformat()
         # Everything but the revision number is made before the transaction, so its locks are held
         # for the statements alone.
-        draft = Draft(id="", incident_id=incident.id, revision=0, state=PENDING,
-                      verdict="blocked" if blocked else "pass", author=author, created_at=now,
-                      record=incident.model_dump(mode="json"), messages=messages, report=report,
-                      content_hash=content_hash(messages))
+        draft = Draft(
+            id="",
+            incident_id=incident.id,
+            revision=0,
+            state=PENDING,
+            verdict="blocked" if blocked else "pass",
+            author=author,
+            created_at=now,
+            record=incident.model_dump(mode="json"),
+            messages=messages,
+            report=report,
+            content_hash=content_hash(messages),
+        )
         stored = drafts.serialised(draft)
         with self.store.transaction() as tx:
             if claim is not None and not claim.take(tx):
                 raise AlreadyClaimed(incident.id)
             tx.lock(_incident_lock(incident.id))  # concurrent revisions of one incident take turns
             revision = drafts.next_revision(tx, incident.id)
-            draft = dataclasses.replace(draft, id=drafts.draft_id(incident.id, revision), revision=revision)
+            draft = dataclasses.replace(draft, id=draft_id(incident.id, revision), revision=revision)
             for older in drafts.supersede_pending(tx, incident.id, at=now, by_draft=draft.id):
-                audit.append(tx, at=moment, actor=author, action="supersede", incident_id=incident.id,
-                             draft_id=older, detail={"by": draft.id})
+                audit.append(
+                    tx,
+                    at=moment,
+                    actor=author,
+                    action="supersede",
+                    incident_id=incident.id,
+                    draft_id=older,
+                    detail={"by": draft.id},
+                )
             drafts.insert(tx, draft, stored)
-            audit.append(tx, at=moment, actor=author, action="draft", incident_id=incident.id,
-                         draft_id=draft.id, detail={"revision": revision, "verdict": draft.verdict,
-                                                    "content_hash": draft.content_hash, "source": source})
+            audit.append(
+                tx,
+                at=moment,
+                actor=author,
+                action="draft",
+                incident_id=incident.id,
+                draft_id=draft.id,
+                detail={
+                    "revision": revision,
+                    "verdict": draft.verdict,
+                    "content_hash": draft.content_hash,
+                    "source": source,
+                },
+            )
             if claim is not None:
                 claim.record(tx, draft.id)
         return draft
@@ -157,23 +195,26 @@ class Review:
                 known = [d.id for d in drafts.listing(tx)]
         if draft is None:
             hint = did_you_mean(draft_id, known)
-            raise InputError(f"no draft {draft_id!r}" + (f"; {hint}" if hint else ""),
-                             hint="`notify drafts` lists them")
+            raise InputError(
+                f"no draft {draft_id!r}" + (f"; {hint}" if hint else ""), hint="`notify drafts` lists them"
+            )
         return draft
 
     def listing(self, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
         with self.store.transaction() as tx:
             return drafts.listing(tx, state, incident_id)
 
-    def approve(self, draft_id: str, reviewer: str, comment: str | None = None,
-                waive: Mapping[str, str] | None = None) -> Draft:
+    def approve(
+        self, draft_id: str, reviewer: str, comment: str | None = None, waive: Mapping[str, str] | None = None
+    ) -> Draft:
         """Approve; `waive` maps rule ids to the reviewer's reason for accepting their findings on this
         draft (a blocked draft is approvable once every blocking rule is waived)."""
         waive = dict(waive or {})
         for rule, reason in waive.items():
             if not reason.strip():
-                raise InputError(f"waiving {rule} needs a reason: say why the finding is wrong for this draft",
-                                 field="reason")
+                raise InputError(
+                    f"waiving {rule} needs a reason: say why the finding is wrong for this draft", field="reason"
+                )
         return self._decide(draft_id, reviewer, "approve", APPROVED, comment, waive)
 
     def waivers(self, draft_id: str) -> list[waivers.Waiver]:
@@ -185,8 +226,15 @@ class Review:
             raise InputError("a rejection needs a reason the author can act on", field="reason")
         return self._decide(draft_id, reviewer, "reject", REJECTED, reason)
 
-    def _decide(self, draft_id: str, reviewer: str, action: str, to_state: str, note: str | None,
-                waive: dict[str, str] | None = None) -> Draft:
+    def _decide(
+        self,
+        draft_id: str,
+        reviewer: str,
+        action: str,
+        to_state: str,
+        note: str | None,
+        waive: dict[str, str] | None = None,
+    ) -> Draft:
         self.get(draft_id)  # a clear error for an unknown id, before taking the write lock
         moment = self.clock()
         waive = waive or {}
@@ -196,29 +244,58 @@ class Review:
             refusal = self._refusal(draft, reviewer, action, waive)
             outcome = "refused" if refusal else "ok"
             if refusal is None:
-                moved = drafts.transition(tx, draft_id, from_state=PENDING, to_state=to_state, by=reviewer,
-                                          at=moment.isoformat(), note=note,
-                                          approved_hash=draft.content_hash if to_state == APPROVED else None)
+                moved = drafts.transition(
+                    tx,
+                    draft_id,
+                    from_state=PENDING,
+                    to_state=to_state,
+                    by=reviewer,
+                    at=moment.isoformat(),
+                    note=note,
+                    approved_hash=draft.content_hash if to_state == APPROVED else None,
+                )
                 if not moved:
                     outcome = "conflict"
             if outcome == "ok":
                 for rule, reason in sorted(waive.items()):
-                    waivers.record(tx, waivers.Waiver(draft_id, rule, draft.content_hash, reviewer, reason.strip(),
-                                                      moment.isoformat()))
-                    audit.append(tx, at=moment, actor=reviewer, action="waive", incident_id=draft.incident_id,
-                                 draft_id=draft_id, detail={"rule": rule, "reason": reason.strip(),
-                                                            "content_hash": draft.content_hash})
-            audit.append(tx, at=moment, actor=reviewer, action=action, outcome=outcome,
-                         incident_id=draft.incident_id, draft_id=draft_id,
-                         detail={"note": note, "content_hash": draft.content_hash,
-                                 **({"waived": sorted(waive)} if waive else {}),
-                                 **({"reason": refusal} if refusal else {})})
+                    waivers.record(
+                        tx,
+                        waivers.Waiver(
+                            draft_id, rule, draft.content_hash, reviewer, reason.strip(), moment.isoformat()
+                        ),
+                    )
+                    audit.append(
+                        tx,
+                        at=moment,
+                        actor=reviewer,
+                        action="waive",
+                        incident_id=draft.incident_id,
+                        draft_id=draft_id,
+                        detail={"rule": rule, "reason": reason.strip(), "content_hash": draft.content_hash},
+                    )
+            audit.append(
+                tx,
+                at=moment,
+                actor=reviewer,
+                action=action,
+                outcome=outcome,
+                incident_id=draft.incident_id,
+                draft_id=draft_id,
+                detail={
+                    "note": note,
+                    "content_hash": draft.content_hash,
+                    **({"waived": sorted(waive)} if waive else {}),
+                    **({"reason": refusal} if refusal else {}),
+                },
+            )
         if refusal:
             raise ReviewRefused(refusal)
         if outcome == "conflict":
             latest = self.get(draft_id)
-            raise ConflictError(f"{draft_id} was {latest.state} by {latest.decided_by} at {latest.decided_at} "
-                                f"while you were deciding; your {action} was not applied")
+            raise ConflictError(
+                f"{draft_id} was {latest.state} by {latest.decided_by} at {latest.decided_at} "
+                f"while you were deciding; your {action} was not applied"
+            )
         return self.get(draft_id)
 
     def _refusal(self, draft: Draft, reviewer: str, action: str, waive: dict[str, str]) -> str | None:
@@ -229,15 +306,19 @@ class Review:
             return f"{draft.id} is already {draft.state}{by}; only a pending draft can be decided"
         if action == "approve":
             if self.four_eyes and reviewer == draft.author:
-                return (f"{reviewer} wrote {draft.id} and cannot approve it too (four-eyes); "
-                        "ask another reviewer, or set [review] four_eyes = false for a solo team")
+                return (
+                    f"{reviewer} wrote {draft.id} and cannot approve it too (four-eyes); "
+                    "ask another reviewer, or set [review] four_eyes = false for a solo team"
+                )
             problem = _waiver_problem(draft.id, merged_findings(draft.report), waive)
             if problem:
                 return problem
             blocking = sorted(set(blocking_rules(draft.report)) - set(waive))
             if draft.verdict == "blocked" and (blocking or not waive):
-                return (f"{draft.id} is blocked by the policy layer ({', '.join(blocking)}); fix the record and "
-                        "draft it again, or waive a finding that is wrong for this draft with --waive RULE --reason")
+                return (
+                    f"{draft.id} is blocked by the policy layer ({', '.join(blocking)}); fix the record and "
+                    "draft it again, or waive a finding that is wrong for this draft with --waive RULE --reason"
+                )
             if content_hash(draft.messages) != draft.content_hash:
                 return f"{draft.id}'s messages changed after it was drafted; draft it again"
         return None
@@ -262,9 +343,12 @@ class Review:
                 before = _text(base.messages.get(channel, {}).get(part))
                 after = _text(draft.messages.get(channel, {}).get(part))
                 if before != after:
-                    out += difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                                fromfile=f"{base.id}/{channel}.{part}",
-                                                tofile=f"{draft.id}/{channel}.{part}")
+                    out += difflib.unified_diff(
+                        before.splitlines(keepends=True),
+                        after.splitlines(keepends=True),
+                        fromfile=f"{base.id}/{channel}.{part}",
+                        tofile=f"{draft.id}/{channel}.{part}",
+                    )
         return "".join(out) or f"{draft.id} sends the same messages as {base.id}\n"
 
     def audit(self, subject: str | None = None) -> list[audit.Entry]:
@@ -283,20 +367,24 @@ def _waiver_problem(draft_id: str, findings: list[dict[str, Any]], waive: dict[s
             hint = did_you_mean(rule, categories)
             return f"{draft_id} has no finding of rule {rule!r} to waive" + (f"; {hint}" if hint else "")
         if categories[rule] in waivers.UNWAIVABLE:
-            return (f"{rule} ({categories[rule]}) cannot be waived: fix the record "
-                    + ("(take the customer's name out of public text)" if categories[rule] == "privacy"
-                       else "(add rule packs for the language, or drop the translation)"))
+            return f"{rule} ({categories[rule]}) cannot be waived: fix the record " + (
+                "(take the customer's name out of public text)"
+                if categories[rule] == "privacy"
+                else "(add rule packs for the language, or drop the translation)"
+            )
     return None
 
 
-def _compose(incident: Incident, policy: Policy, renderer: Renderer, explain_cause: bool,
-             suffix: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
+def _compose(
+    incident: Incident, policy: Policy, renderer: Renderer, explain_cause: bool, suffix: str
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """One language's messages, policy report and whether it blocks; names carry the language suffix."""
     from notify.policy.consistency import check as consistency
     from notify.render.messages import CHANNEL_AUDIENCE, CHANNELS
 
-    results = {a: policy.check_incident(incident, a, explain_cause=explain_cause)
-               for a in set(CHANNEL_AUDIENCE.values())}
+    results = {
+        a: policy.check_incident(incident, a, explain_cause=explain_cause) for a in set(CHANNEL_AUDIENCE.values())
+    }
     blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
     channels = CHANNELS if not suffix else [c for c in CHANNELS if c != "internal"]  # staff read one language
     # stored as they would be sent: a blocked draft is never sent unless a reviewer waives what blocks it,
@@ -304,32 +392,55 @@ def _compose(incident: Incident, policy: Policy, renderer: Renderer, explain_cau
     rendered = renderer.render(incident, results, channels)
     # subscribers get the public email; the affected customers named in the record get "email"
     rendered["email_public"] = renderer.render(incident, results, ["email"], audience="public")["email"]
-    messages = {c + suffix: {**m.parts, **({"measures": m.measures} if m.measures else {})}
-                for c, m in rendered.items()}
-    report: dict[str, Any] = {a + suffix: {"verdict": r.verdict, "findings": [f.as_dict() for f in r.findings],
-                                           "rewrites": [w.as_dict() for w in r.rewrites]}
-                              for a, r in sorted(results.items())}
+    messages = {
+        c + suffix: {**m.parts, **({"measures": m.measures} if m.measures else {})} for c, m in rendered.items()
+    }
+    report: dict[str, Any] = {
+        a + suffix: {
+            "verdict": r.verdict,
+            "findings": [f.as_dict() for f in r.findings],
+            "rewrites": [w.as_dict() for w in r.rewrites],
+        }
+        for a, r in sorted(results.items())
+    }
     unsuffixed = {c: m for c, m in messages.items() if c.endswith(suffix)} if suffix else messages
-    agreement = consistency(incident, {c.removesuffix(suffix): m for c, m in unsuffixed.items()},
-                            results["public"].fields.get("remedy", ""))
+    agreement = consistency(
+        incident, {c.removesuffix(suffix): m for c, m in unsuffixed.items()}, results["public"].fields.get("remedy", "")
+    )
     agreed = not any(f["severity"] == "error" for f in agreement)
-    report["consistency" + suffix] = {"verdict": "pass" if agreed else "blocked", "findings": agreement,
-                                      "rewrites": []}
+    report["consistency" + suffix] = {"verdict": "pass" if agreed else "blocked", "findings": agreement, "rewrites": []}
     return messages, report, blocked or not agreed
 
 
 def _unchecked(language: str) -> dict[str, Any]:
-    return {"rule": "language-unchecked", "category": "language.unchecked", "severity": "error", "action": "flag",
-            "field": f"translations.{language}", "start": 0, "end": 0, "text": "", "replacement": None,
-            "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
-                       f"add policies/i18n/{language}/ or remove the translation.",
-            "suggestion": None, "fixed": False}
+    return {
+        "rule": "language-unchecked",
+        "category": "language.unchecked",
+        "severity": "error",
+        "action": "flag",
+        "field": f"translations.{language}",
+        "start": 0,
+        "end": 0,
+        "text": "",
+        "replacement": None,
+        "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
+        f"add policies/i18n/{language}/ or remove the translation.",
+        "suggestion": None,
+        "fixed": False,
+    }
 
 
 def blocking_rules(report: dict[str, Any]) -> list[str]:
     """The rules whose findings block a draft: errors left unfixed on a customer-facing audience."""
-    return sorted({f["rule"] for audience, result in report.items() if not audience.startswith("internal")
-                   for f in result["findings"] if f["severity"] == "error" and not f.get("fixed")})
+    return sorted(
+        {
+            f["rule"]
+            for audience, result in report.items()
+            if not audience.startswith("internal")
+            for f in result["findings"]
+            if f["severity"] == "error" and not f.get("fixed")
+        }
+    )
 
 
 def merged_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -360,13 +471,9 @@ def _incident_lock(incident_id: str) -> int:
 
 
 def latest_record(store: Store, incident_id: str) -> dict[str, Any] | None:
-    """The newest revision's record, read without loading every revision's messages."""
-    import json
-
+    """The newest revision's record, or None for an incident never drafted."""
     with store.read() as tx:
-        rows = tx.execute("SELECT record_json FROM drafts WHERE incident_id = ? ORDER BY revision DESC LIMIT 1",
-                          (incident_id,))
-    return json.loads(rows[0]["record_json"]) if rows else None
+        return drafts.latest_record(tx, incident_id)
 
 
 def _text(value: Any) -> str:

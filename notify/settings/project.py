@@ -32,8 +32,13 @@ from typing import Any
 from notify.errors import InputError, did_you_mean
 from notify.policy.org import Org
 
-SECTIONS = {"policy": {"dirs"}, "templates": {"dirs"}, "store": {"db"}, "review": {"four_eyes"},
-            "org": {"name", "aliases", "allow"}}
+SECTIONS = {
+    "policy": {"dirs"},
+    "templates": {"dirs"},
+    "store": {"db"},
+    "review": {"four_eyes"},
+    "org": {"name", "aliases", "allow"},
+}
 
 
 @dataclass(frozen=True)

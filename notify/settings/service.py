@@ -24,9 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from notify.errors import InputError
 
-ENV = {"pagerduty": "NOTIFY_PAGERDUTY_SECRET", "incidentio": "NOTIFY_INCIDENTIO_SECRET",
-       "grafana": "NOTIFY_GRAFANA_SECRET", "alertmanager": "NOTIFY_ALERTMANAGER_TOKEN",
-       "opsgenie": "NOTIFY_OPSGENIE_TOKEN", "notify": "NOTIFY_TOKEN"}
+ENV = {
+    "pagerduty": "NOTIFY_PAGERDUTY_SECRET",
+    "incidentio": "NOTIFY_INCIDENTIO_SECRET",
+    "grafana": "NOTIFY_GRAFANA_SECRET",
+    "alertmanager": "NOTIFY_ALERTMANAGER_TOKEN",
+    "opsgenie": "NOTIFY_OPSGENIE_TOKEN",
+    "notify": "NOTIFY_TOKEN",
+}
 
 
 class Strict(BaseModel):

@@ -35,16 +35,35 @@ class Entry:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def entry_hash(prev_hash: str, at: str, actor: str, action: str, outcome: str, incident_id: str | None,
-               draft_id: str | None, detail_json: str) -> str:
-    payload = json.dumps([prev_hash, at, actor, action, outcome, incident_id, draft_id, detail_json],
-                         separators=(",", ":"), ensure_ascii=False)
+def entry_hash(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    outcome: str,
+    incident_id: str | None,
+    draft_id: str | None,
+    detail_json: str,
+) -> str:
+    payload = json.dumps(
+        [prev_hash, at, actor, action, outcome, incident_id, draft_id, detail_json],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def append(tx: Tx, *, at: datetime, actor: str, action: str, outcome: str = "ok",
-           incident_id: str | None = None, draft_id: str | None = None,
-           detail: dict[str, Any] | None = None) -> None:
+def append(
+    tx: Tx,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    outcome: str = "ok",
+    incident_id: str | None = None,
+    draft_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Add one entry inside the caller's transaction, so it lands exactly when the change does.
 
     The first entry of a transaction takes the log's lock and reads the last hash; the next ones
@@ -69,17 +88,27 @@ def entries(store: Store, subject: str | None = None) -> list[Entry]:
     """The log, oldest first; for an incident id or a draft id when one is given."""
     with store.transaction() as tx:
         if subject:
-            rows = tx.execute("SELECT * FROM audit_log WHERE incident_id = ? OR draft_id = ? ORDER BY seq",
-                              (subject, subject))
+            rows = tx.execute(
+                "SELECT * FROM audit_log WHERE incident_id = ? OR draft_id = ? ORDER BY seq", (subject, subject)
+            )
         else:
             rows = tx.execute("SELECT * FROM audit_log ORDER BY seq")
     return [_entry(row) for row in rows]
 
 
 def _entry(row: dict[str, Any]) -> Entry:
-    return Entry(seq=int(row["seq"]), at=row["at"], actor=row["actor"], action=row["action"],
-                 outcome=row["outcome"], incident_id=row["incident_id"], draft_id=row["draft_id"],
-                 detail=json.loads(row["detail_json"]), prev_hash=row["prev_hash"], entry_hash=row["entry_hash"])
+    return Entry(
+        seq=int(row["seq"]),
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        outcome=row["outcome"],
+        incident_id=row["incident_id"],
+        draft_id=row["draft_id"],
+        detail=json.loads(row["detail_json"]),
+        prev_hash=row["prev_hash"],
+        entry_hash=row["entry_hash"],
+    )
 
 
 def verify(store: Store) -> list[str]:
@@ -91,8 +120,16 @@ def verify(store: Store) -> list[str]:
     for row in rows:
         if row["prev_hash"] != expected_prev:
             problems.append(f"entry {row['seq']}: does not follow the entry before it (one was changed or removed)")
-        digest = entry_hash(row["prev_hash"], row["at"], row["actor"], row["action"], row["outcome"],
-                            row["incident_id"], row["draft_id"], row["detail_json"])
+        digest = entry_hash(
+            row["prev_hash"],
+            row["at"],
+            row["actor"],
+            row["action"],
+            row["outcome"],
+            row["incident_id"],
+            row["draft_id"],
+            row["detail_json"],
+        )
         if digest != row["entry_hash"]:
             problems.append(f"entry {row['seq']}: its contents were changed after it was written")
         expected_prev = row["entry_hash"]

@@ -17,21 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from notify.errors import NotifyError
+from notify.errors import StoreError
 
 Row = dict[str, Any]
 MIGRATION_LOCK = 7_236_001  # advisory lock ids: any constant of our own
 AUDIT_LOCK = 7_236_002
-
-
-class StoreError(NotifyError):
-    """The store cannot be opened or used (path, URL, server, or a newer schema)."""
-
-
-class ConflictError(NotifyError):
-    """Someone else changed the thing first; exit 1 so scripts can tell it from bad input."""
-
-    exit_code = 1
 
 
 class Tx(Protocol):
@@ -57,8 +47,10 @@ def open_store(location: str | None = None) -> Store:
     if location.startswith(("postgresql://", "postgres://")):
         return PostgresStore(location)
     if "://" in location:
-        raise StoreError(f"unsupported store URL {location.split('://')[0]}://",
-                         hint="use a file path for SQLite or postgresql://user@host/db")
+        raise StoreError(
+            f"unsupported store URL {location.split('://')[0]}://",
+            hint="use a file path for SQLite or postgresql://user@host/db",
+        )
     return SqliteStore(location)
 
 
@@ -96,8 +88,11 @@ class Store(ABC):
             done = {row["version"] for row in tx.execute("SELECT version FROM schema_migrations")}
             newest = max(v for v, _, _ in MIGRATIONS)
             if done and max(done) > newest:
-                raise StoreError(f"the store has schema version {max(done)}, newer than this notify knows "
-                                 f"({newest})", path=self.location, hint="upgrade notify")
+                raise StoreError(
+                    f"the store has schema version {max(done)}, newer than this notify knows ({newest})",
+                    path=self.location,
+                    hint="upgrade notify",
+                )
             for version, name, steps in MIGRATIONS:
                 if version in done:
                     continue
@@ -150,8 +145,11 @@ class SqliteStore(Store):
             self._connection.execute("PRAGMA foreign_keys = ON")
             self._connection.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the SQLite store: {exc}", path=path,
-                             hint="pass --db PATH or set NOTIFY_DB to a writable place") from None
+            raise StoreError(
+                f"cannot open the SQLite store: {exc}",
+                path=path,
+                hint="pass --db PATH or set NOTIFY_DB to a writable place",
+            ) from None
         self._migrate()
 
     @contextmanager
@@ -250,14 +248,18 @@ class PostgresStore(Store):
         try:
             self._connection = psycopg.connect(url, autocommit=True, connect_timeout=10)  # BEGIN is ours
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}",
-                             path=self.location) from None
+            raise StoreError(
+                f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}", path=self.location
+            ) from None
         self._migrate()
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresTx]:
-        with self._connection.pipeline() as pipeline, self._connection.transaction(), \
-                self._connection.cursor() as cursor:
+        with (
+            self._connection.pipeline() as pipeline,
+            self._connection.transaction(),
+            self._connection.cursor() as cursor,
+        ):
             yield _PostgresTx(cursor, pipeline)
 
     @contextmanager

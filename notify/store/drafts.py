@@ -1,63 +1,13 @@
-"""Drafts: an incident revision rendered to messages, its policy report, and a hash of what would be sent.
-
-    pending ──approve──▶ approved ──publish──▶ published
-       │ └──reject───▶ rejected
-       └──(a newer revision arrives)──▶ superseded
-
-An approval binds to the content hash: when a byte of the messages changes, it no longer holds.
-"""
+"""Drafts kept: insert, read, list and move between states (notify/record/draft.py), each inside
+the caller's transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
+from notify.record.draft import PENDING, SUPERSEDED, Draft
 from notify.store.database import Tx
-
-PENDING, APPROVED, REJECTED, PUBLISHED, SUPERSEDED = "pending", "approved", "rejected", "published", "superseded"
-STATES = (PENDING, APPROVED, REJECTED, PUBLISHED, SUPERSEDED)
-
-
-def content_hash(messages: dict[str, Any]) -> str:
-    """SHA-256 over exactly what would be sent: every channel's parts, canonically serialised."""
-    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Draft:
-    id: str
-    incident_id: str
-    revision: int
-    state: str
-    verdict: str
-    author: str
-    created_at: str
-    record: dict[str, Any]
-    messages: dict[str, Any]
-    report: dict[str, Any]
-    content_hash: str
-    approved_hash: str | None = None
-    decided_by: str | None = None
-    decided_at: str | None = None
-    decision_note: str | None = None
-
-    @property
-    def approval_holds(self) -> bool:
-        """Approved, and the messages are byte for byte what was approved."""
-        return (self.state in (APPROVED, PUBLISHED) and self.approved_hash is not None
-                and self.approved_hash == content_hash(self.messages) == self.content_hash)
-
-    def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "incident": self.incident_id, "revision": self.revision, "state": self.state,
-                "verdict": self.verdict, "author": self.author, "created_at": self.created_at,
-                "content_hash": self.content_hash, "decided_by": self.decided_by, "decided_at": self.decided_at}
-
-
-def draft_id(incident_id: str, revision: int) -> str:
-    return f"{incident_id}-r{revision}"
 
 
 def serialised(draft: Draft) -> tuple[str, str, str]:
@@ -70,8 +20,19 @@ def insert(tx: Tx, draft: Draft, stored: tuple[str, str, str] | None = None) -> 
     tx.execute(
         "INSERT INTO drafts (id, incident_id, revision, state, verdict, author, created_at, record_json,"
         " messages_json, report_json, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (draft.id, draft.incident_id, draft.revision, draft.state, draft.verdict, draft.author, draft.created_at,
-         record, messages, report, draft.content_hash),
+        (
+            draft.id,
+            draft.incident_id,
+            draft.revision,
+            draft.state,
+            draft.verdict,
+            draft.author,
+            draft.created_at,
+            record,
+            messages,
+            report,
+            draft.content_hash,
+        ),
     )
 
 
@@ -86,8 +47,10 @@ def get(tx: Tx, draft_id_: str) -> Draft | None:
 
 
 def previous(tx: Tx, draft: Draft) -> Draft | None:
-    rows = tx.execute("SELECT * FROM drafts WHERE incident_id = ? AND revision < ? ORDER BY revision DESC LIMIT 1",
-                      (draft.incident_id, draft.revision))
+    rows = tx.execute(
+        "SELECT * FROM drafts WHERE incident_id = ? AND revision < ? ORDER BY revision DESC LIMIT 1",
+        (draft.incident_id, draft.revision),
+    )
     return _draft(rows[0]) if rows else None
 
 
@@ -106,13 +69,27 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
 
 def supersede_pending(tx: Tx, incident_id: str, *, at: str, by_draft: str) -> list[str]:
     """Move an incident's pending drafts to superseded, in one statement; their ids."""
-    return sorted(r["id"] for r in tx.execute(
-        "UPDATE drafts SET state = ?, decided_at = ?, decision_note = ? WHERE incident_id = ? AND state = ?"
-        " RETURNING id", (SUPERSEDED, at, f"superseded by {by_draft}", incident_id, PENDING)))
+    return sorted(
+        r["id"]
+        for r in tx.execute(
+            "UPDATE drafts SET state = ?, decided_at = ?, decision_note = ? WHERE incident_id = ? AND state = ?"
+            " RETURNING id",
+            (SUPERSEDED, at, f"superseded by {by_draft}", incident_id, PENDING),
+        )
+    )
 
 
-def transition(tx: Tx, draft_id_: str, *, from_state: str, to_state: str, by: str | None = None,
-               at: str | None = None, note: str | None = None, approved_hash: str | None = None) -> bool:
+def transition(
+    tx: Tx,
+    draft_id_: str,
+    *,
+    from_state: str,
+    to_state: str,
+    by: str | None = None,
+    at: str | None = None,
+    note: str | None = None,
+    approved_hash: str | None = None,
+) -> bool:
     """Move a draft only if it is still in from_state; False when someone else moved it first."""
     tx.execute(
         "UPDATE drafts SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at),"
@@ -129,10 +106,27 @@ def _dump(value: Any) -> str:
 
 def _draft(row: dict[str, Any]) -> Draft:
     return Draft(
-        id=row["id"], incident_id=row["incident_id"], revision=int(row["revision"]), state=row["state"],
-        verdict=row["verdict"], author=row["author"], created_at=row["created_at"],
-        record=json.loads(row["record_json"]), messages=json.loads(row["messages_json"]),
-        report=json.loads(row["report_json"]), content_hash=row["content_hash"],
-        approved_hash=row["approved_hash"], decided_by=row["decided_by"], decided_at=row["decided_at"],
+        id=row["id"],
+        incident_id=row["incident_id"],
+        revision=int(row["revision"]),
+        state=row["state"],
+        verdict=row["verdict"],
+        author=row["author"],
+        created_at=row["created_at"],
+        record=json.loads(row["record_json"]),
+        messages=json.loads(row["messages_json"]),
+        report=json.loads(row["report_json"]),
+        content_hash=row["content_hash"],
+        approved_hash=row["approved_hash"],
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
         decision_note=row["decision_note"],
     )
+
+
+def latest_record(tx: Tx, incident_id: str) -> dict[str, Any] | None:
+    """The newest revision's record, read without loading every revision's messages."""
+    rows = tx.execute(
+        "SELECT record_json FROM drafts WHERE incident_id = ? ORDER BY revision DESC LIMIT 1", (incident_id,)
+    )
+    return json.loads(rows[0]["record_json"]) if rows else None

@@ -84,33 +84,39 @@ def _v2(dialect: str) -> list[str]:
 
 
 def _v3(dialect: str) -> list[str]:
-    return ["""CREATE TABLE statuspage_incidents (
+    return [
+        """CREATE TABLE statuspage_incidents (
         incident_id TEXT NOT NULL,
         page_id TEXT NOT NULL,
         remote_id TEXT NOT NULL,
         PRIMARY KEY (incident_id, page_id)
-    )"""]
+    )"""
+    ]
 
 
 def _v4(dialect: str) -> list[str]:
-    return ["""CREATE TABLE webhook_deliveries (
+    return [
+        """CREATE TABLE webhook_deliveries (
         source TEXT NOT NULL,
         delivery_id TEXT NOT NULL,
         received_at TEXT NOT NULL,
         draft_id TEXT,
         PRIMARY KEY (source, delivery_id)
-    )"""]
+    )"""
+    ]
 
 
 def _v5(dialect: str) -> list[str]:
-    return ["""CREATE TABLE subscriptions (
+    return [
+        """CREATE TABLE subscriptions (
         email TEXT PRIMARY KEY,
         components_json TEXT NOT NULL,
         language TEXT NOT NULL,
         created_at TEXT NOT NULL,
         confirmed_at TEXT,
         unsubscribed_at TEXT
-    )"""]
+    )"""
+    ]
 
 
 def _v6(dialect: str) -> list[str]:
@@ -118,7 +124,8 @@ def _v6(dialect: str) -> list[str]:
 
 
 def _v7(dialect: str) -> list[str]:
-    return ["""CREATE TABLE waivers (
+    return [
+        """CREATE TABLE waivers (
         draft_id TEXT NOT NULL,
         rule TEXT NOT NULL,
         content_hash TEXT NOT NULL,
@@ -126,7 +133,9 @@ def _v7(dialect: str) -> list[str]:
         reason TEXT NOT NULL,
         at TEXT NOT NULL,
         PRIMARY KEY (draft_id, rule)
-    )""", "CREATE INDEX waivers_by_rule ON waivers (rule, at)"]
+    )""",
+        "CREATE INDEX waivers_by_rule ON waivers (rule, at)",
+    ]
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [

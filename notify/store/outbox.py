@@ -43,8 +43,16 @@ def enqueue(tx: Tx, rows: Iterable[dict[str, Any]], now: datetime) -> int:
         tx.execute(
             "INSERT INTO outbox (draft_id, channel, recipient, audience, unsubscribe_token, message_id, state,"
             " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (draft_id, channel, recipient) DO NOTHING",
-            (row["draft_id"], row["channel"], row["recipient"], row["audience"], row["unsubscribe_token"],
-             row["message_id"], QUEUED, now.isoformat()),
+            (
+                row["draft_id"],
+                row["channel"],
+                row["recipient"],
+                row["audience"],
+                row["unsubscribe_token"],
+                row["message_id"],
+                QUEUED,
+                now.isoformat(),
+            ),
         )
         added += tx.rowcount()
     return added
@@ -54,6 +62,13 @@ def counts(store: Store, draft_id: str) -> dict[str, int]:
     with store.transaction() as tx:
         rows = tx.execute("SELECT state, COUNT(*) AS n FROM outbox WHERE draft_id = ? GROUP BY state", (draft_id,))
     return {QUEUED: 0, SENDING: 0, SENT: 0, FAILED: 0, **{r["state"]: int(r["n"]) for r in rows}}
+
+
+def unfinished_drafts(store: Store) -> list[str]:
+    """Drafts with a message still queued or being sent: what `notify send` resumes."""
+    with store.transaction() as tx:
+        rows = tx.execute("SELECT DISTINCT draft_id FROM outbox WHERE state IN (?, ?)", (QUEUED, SENDING))
+    return [r["draft_id"] for r in rows]
 
 
 def _scope(draft_id: str | None, channels: Sequence[str]) -> tuple[str, list[Any]]:
@@ -68,26 +83,40 @@ def next_due(store: Store, draft_id: str | None, channels: Sequence[str] = ("ema
     return rows[0]["due"] if rows else None
 
 
-def claim(store: Store, draft_id: str | None, worker: str, batch: int, now: datetime,
-          lease: timedelta, channels: Sequence[str] = ("email",)) -> list[Row]:
+def claim(
+    store: Store,
+    draft_id: str | None,
+    worker: str,
+    batch: int,
+    now: datetime,
+    lease: timedelta,
+    channels: Sequence[str] = ("email",),
+) -> list[Row]:
     """Take up to `batch` due rows of these channels for this worker; nobody else gets them until
     they are released or the lease ends."""
     due, stale, at = now.isoformat(), (now - lease).isoformat(), now.isoformat()
     scope, scoped = _scope(draft_id, channels)
     args: list[Any] = [QUEUED, due, SENDING, stale, *scoped]
-    pick = (f"SELECT id FROM outbox WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_at < ?))"
-            f"{scope} ORDER BY id LIMIT ?")
+    pick = (
+        f"SELECT id FROM outbox WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_at < ?))"
+        f"{scope} ORDER BY id LIMIT ?"
+    )
     with store.transaction() as tx:
         if store.dialect == "postgresql":
-            rows = tx.execute(f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN "
-                              f"({pick} FOR UPDATE SKIP LOCKED) RETURNING *", [SENDING, worker, at, *args, batch])
+            rows = tx.execute(
+                f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN "
+                f"({pick} FOR UPDATE SKIP LOCKED) RETURNING *",
+                [SENDING, worker, at, *args, batch],
+            )
         else:
             ids = [r["id"] for r in tx.execute(pick, [*args, batch])]
             if not ids:
                 return []
             marks = ",".join("?" * len(ids))
-            tx.execute(f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN ({marks})",
-                       [SENDING, worker, at, *ids])
+            tx.execute(
+                f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN ({marks})",
+                [SENDING, worker, at, *ids],
+            )
             rows = tx.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)
     return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
 
@@ -96,13 +125,19 @@ def reclaim_orphans(store: Store) -> int:
     """Rows a sender on this machine claimed before it died go back in the queue at once."""
     host = socket.gethostname()
     with store.transaction() as tx:
-        owners = [r["claimed_by"] for r in tx.execute(
-            "SELECT DISTINCT claimed_by FROM outbox WHERE state = ? AND claimed_by LIKE ?", (SENDING, f"{host}:%"))]
+        owners = [
+            r["claimed_by"]
+            for r in tx.execute(
+                "SELECT DISTINCT claimed_by FROM outbox WHERE state = ? AND claimed_by LIKE ?", (SENDING, f"{host}:%")
+            )
+        ]
         dead = [o for o in owners if not _alive(int(o.rsplit(":", 1)[1]))]
         released = 0
         for owner in dead:
-            tx.execute("UPDATE outbox SET state = ?, claimed_by = NULL WHERE state = ? AND claimed_by = ?",
-                       (QUEUED, SENDING, owner))
+            tx.execute(
+                "UPDATE outbox SET state = ?, claimed_by = NULL WHERE state = ? AND claimed_by = ?",
+                (QUEUED, SENDING, owner),
+            )
             released += tx.rowcount()
     return released
 
@@ -125,26 +160,46 @@ def release(store: Store, ids: Sequence[int]) -> None:
         return
     with store.transaction() as tx:
         marks = ",".join("?" * len(ids))
-        tx.execute(f"UPDATE outbox SET state = ?, claimed_by = NULL WHERE state = ? AND id IN ({marks})",
-                   [QUEUED, SENDING, *ids])
+        tx.execute(
+            f"UPDATE outbox SET state = ?, claimed_by = NULL WHERE state = ? AND id IN ({marks})",
+            [QUEUED, SENDING, *ids],
+        )
 
 
-def record(store: Store, sent: Sequence[tuple[int, str]], retry: Sequence[tuple[int, str, str]],
-           failed: Sequence[tuple[int, str]]) -> None:
+def record(
+    store: Store,
+    sent: Sequence[tuple[int, str]],
+    retry: Sequence[tuple[int, str, str]],
+    failed: Sequence[tuple[int, str]],
+) -> None:
     """One transaction for a batch of outcomes: (id, at), (id, error, next_at), (id, error)."""
     with store.transaction() as tx:
         for row_id, at in sent:
-            tx.execute("UPDATE outbox SET state = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL"
-                       " WHERE id = ?", (SENT, at, row_id))
+            tx.execute(
+                "UPDATE outbox SET state = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                (SENT, at, row_id),
+            )
         for row_id, error, next_at in retry:
-            tx.execute("UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
-                       " claimed_by = NULL WHERE id = ?", (QUEUED, error, next_at, row_id))
+            tx.execute(
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+                " claimed_by = NULL WHERE id = ?",
+                (QUEUED, error, next_at, row_id),
+            )
         for row_id, error in failed:
-            tx.execute("UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-                       (FAILED, error, row_id))
+            tx.execute(
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (FAILED, error, row_id),
+            )
 
 
 def _row(r: dict[str, Any]) -> Row:
-    return Row(id=int(r["id"]), draft_id=r["draft_id"], channel=r["channel"], recipient=r["recipient"],
-               audience=r["audience"], unsubscribe_token=r["unsubscribe_token"], message_id=r["message_id"],
-               attempts=int(r["attempts"]))
+    return Row(
+        id=int(r["id"]),
+        draft_id=r["draft_id"],
+        channel=r["channel"],
+        recipient=r["recipient"],
+        audience=r["audience"],
+        unsubscribe_token=r["unsubscribe_token"],
+        message_id=r["message_id"],
+        attempts=int(r["attempts"]),
+    )

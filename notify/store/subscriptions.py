@@ -50,23 +50,29 @@ def request(store: Store, email: str, components: list[str], language: str, now:
     if not EMAIL.match(email) or len(email) > 254:
         return False
     with store.transaction() as tx:
-        tx.execute("INSERT INTO subscriptions (email, components_json, language, created_at) VALUES (?, ?, ?, ?)"
-                   " ON CONFLICT (email) DO UPDATE SET components_json = excluded.components_json,"
-                   " language = excluded.language",
-                   (email.casefold(), json.dumps(sorted(set(components))), language, now.isoformat()))
+        tx.execute(
+            "INSERT INTO subscriptions (email, components_json, language, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (email) DO UPDATE SET components_json = excluded.components_json,"
+            " language = excluded.language",
+            (email.casefold(), json.dumps(sorted(set(components))), language, now.isoformat()),
+        )
     return True
 
 
 def confirm(store: Store, email: str, now: datetime) -> None:
     with store.transaction() as tx:
-        tx.execute("UPDATE subscriptions SET confirmed_at = ?, unsubscribed_at = NULL WHERE email = ?",
-                   (now.isoformat(), email))
+        tx.execute(
+            "UPDATE subscriptions SET confirmed_at = ?, unsubscribed_at = NULL WHERE email = ?",
+            (now.isoformat(), email),
+        )
 
 
 def update(store: Store, email: str, components: list[str], language: str) -> None:
     with store.transaction() as tx:
-        tx.execute("UPDATE subscriptions SET components_json = ?, language = ? WHERE email = ?",
-                   (json.dumps(sorted(set(components))), language, email))
+        tx.execute(
+            "UPDATE subscriptions SET components_json = ?, language = ? WHERE email = ?",
+            (json.dumps(sorted(set(components))), language, email),
+        )
 
 
 def unsubscribe(store: Store, email: str, now: datetime) -> None:
@@ -83,7 +89,15 @@ def get(store: Store, email: str) -> dict[str, object] | None:
 def confirmed(store: Store, tokens: Tokens, now: datetime) -> list[Subscriber]:
     """Everyone who confirmed and has not left, each with a fresh signed unsubscribe token."""
     with store.transaction() as tx:
-        rows = tx.execute("SELECT * FROM subscriptions WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL"
-                          " ORDER BY email")
-    return [Subscriber(email=r["email"], components=tuple(json.loads(r["components_json"])),
-                       token=tokens.issue(r["email"], "unsubscribe", now), language=r["language"]) for r in rows]
+        rows = tx.execute(
+            "SELECT * FROM subscriptions WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL ORDER BY email"
+        )
+    return [
+        Subscriber(
+            email=r["email"],
+            components=tuple(json.loads(r["components_json"])),
+            token=tokens.issue(r["email"], "unsubscribe", now),
+            language=r["language"],
+        )
+        for r in rows
+    ]

@@ -18,7 +18,8 @@ def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT, dklen=32)
     return "scrypt${n}${r}${p}${s}${d}".format(
-        **SCRYPT, s=base64.b64encode(salt).decode(), d=base64.b64encode(digest).decode())
+        **SCRYPT, s=base64.b64encode(salt).decode(), d=base64.b64encode(digest).decode()
+    )
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -26,8 +27,9 @@ def check_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                  dklen=32)
+        computed = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
         return hmac.compare_digest(computed, base64.b64decode(digest))
     except (ValueError, TypeError):
         return False

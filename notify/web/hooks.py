@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,7 +25,7 @@ from notify.record.webhooks import (
 )
 from notify.review.ingest import accept, incident_from_event, latest_record
 from notify.settings.service import ServiceConfig
-from notify.web.app import body_digest, json_error
+from notify.web.middleware import body_digest, json_error
 
 Check = Callable[[ServiceConfig, Request, bytes], bool]
 
@@ -38,8 +39,12 @@ def _incidentio(config: ServiceConfig, request: Request, body: bytes) -> bool:
     secret = config.secret("incidentio")
     h = request.headers
     return bool(secret) and signatures.standard_webhooks(
-        secret or "", body, h.get("webhook-id") or h.get("svix-id"),
-        h.get("webhook-timestamp") or h.get("svix-timestamp"), h.get("webhook-signature") or h.get("svix-signature"))
+        secret or "",
+        body,
+        h.get("webhook-id") or h.get("svix-id"),
+        h.get("webhook-timestamp") or h.get("svix-timestamp"),
+        h.get("webhook-signature") or h.get("svix-signature"),
+    )
 
 
 def _grafana(config: ServiceConfig, request: Request, body: bytes) -> bool:
@@ -56,6 +61,7 @@ def _token(source: str) -> Check:
     def check(config: ServiceConfig, request: Request, body: bytes) -> bool:
         expected = config.secret(source)
         return bool(expected) and signatures.token(expected or "", request.headers.get("authorization"))
+
     return check
 
 
@@ -68,7 +74,7 @@ def _delivery_id(source: str, request: Request, body: bytes, payload: Any) -> st
     return body_digest(body)
 
 
-SOURCES: dict[str, tuple[Check, Callable[[Any], Event] | None]] = {
+SOURCES: dict[str, tuple[Check, Callable[[Any, datetime], Event] | None]] = {
     "pagerduty": (_pagerduty, pagerduty.parse),
     "incidentio": (_incidentio, incidentio.parse),
     "opsgenie": (_token("opsgenie"), opsgenie.parse),
@@ -81,14 +87,26 @@ SOURCES: dict[str, tuple[Check, Callable[[Any], Event] | None]] = {
 def register(app: FastAPI) -> None:
     for source in SOURCES:
         app.add_api_route(
-            f"/hooks/{source}", _handler(source), methods=["POST"], name=f"hook_{source}",
-            summary=f"A {source} webhook delivery", responses={
-                201: {"description": "a new draft"}, 200: {"description": "a delivery already received"},
+            f"/hooks/{source}",
+            _handler(source),
+            methods=["POST"],
+            name=f"hook_{source}",
+            summary=f"A {source} webhook delivery",
+            responses={
+                201: {"description": "a new draft"},
+                200: {"description": "a delivery already received"},
                 202: {"description": "an event that needs no customer update"},
-                401: {"description": "missing or wrong signature or token"}, 413: {"description": "over 1 MiB"},
-                422: {"description": "malformed JSON or an unknown shape"}},
-            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"type": "object", "additionalProperties": True}}}}})
+                401: {"description": "missing or wrong signature or token"},
+                413: {"description": "over 1 MiB"},
+                422: {"description": "malformed JSON or an unknown shape"},
+            },
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+                }
+            },
+        )
 
 
 def _handler(source: str) -> Callable[[Request], Any]:
@@ -115,9 +133,9 @@ def _handler(source: str) -> Callable[[Request], Any]:
 
                 incident, _ = parse_incident(body.decode(), f"{source} payload")
             else:
-                event = parse(payload)
-                incident = incident_from_event(event, latest_record(review, event.incident_id), config,
-                                               review.clock())
+                now = review.clock()
+                event = parse(payload, now)
+                incident = incident_from_event(event, latest_record(review, event.incident_id), config, now)
         except Ignored as exc:
             return JSONResponse({"ignored": str(exc)}, status_code=202)
         except (Unrecognised, InputError) as exc:

@@ -6,13 +6,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from notify.clock import utc_now
+from notify.record.draft import PUBLISHED
 from notify.render.site import render_site
-from notify.review.service import utc_now
-from notify.store.drafts import PUBLISHED
-from notify.web.app import json_error
+from notify.web.middleware import json_error
 
-TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json", ".atom": "application/atom+xml",
-         ".css": "text/css"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".atom": "application/atom+xml",
+    ".css": "text/css",
+}
 
 
 def register(app: FastAPI) -> None:
@@ -20,7 +24,7 @@ def register(app: FastAPI) -> None:
         files = await run_in_threadpool(_render, request)
         if name not in files:
             return json_error(404, "no such page")
-        suffix = name[name.rfind("."):]
+        suffix = name[name.rfind(".") :]
         return Response(files[name], media_type=TYPES.get(suffix, "text/plain"))
 
     @app.get("/", response_class=HTMLResponse)
@@ -43,8 +47,9 @@ def register(app: FastAPI) -> None:
     async def style(request: Request) -> Response:  # a file: no need to render the site for it
         from notify.resources import bundled_dir
 
-        return Response((bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"),
-                        media_type=TYPES[".css"])
+        return Response(
+            (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"), media_type=TYPES[".css"]
+        )
 
     @app.get("/incidents/{incident_id}.html", response_class=HTMLResponse)
     async def incident(request: Request, incident_id: str) -> Response:
@@ -53,5 +58,6 @@ def register(app: FastAPI) -> None:
 
 def _render(request: Request) -> dict[str, str]:
     review = request.app.state.stores.review()
-    return render_site(review.listing(state=PUBLISHED), now=utc_now(), title=request.app.state.config.service.title,
-                       signup=True)
+    return render_site(
+        review.listing(state=PUBLISHED), now=utc_now(), title=request.app.state.config.service.title, signup=True
+    )

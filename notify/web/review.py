@@ -27,16 +27,26 @@ SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
 EDITABLE = ("impact", "apology", "responsibility", "remedy")
 
-_env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "web")),
-                                     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                     lstrip_blocks=True)
+_env = ImmutableSandboxedEnvironment(
+    loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "web")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(name).render(**context), status_code=status,
-                        headers={"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                 "frame-src 'self'; img-src 'self' data:; form-action 'self'",
-                                 "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"})
+    return HTMLResponse(
+        _env.get_template(name).render(**context),
+        status_code=status,
+        headers={
+            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "frame-src 'self'; img-src 'self' data:; form-action 'self'",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "same-origin",
+        },
+    )
 
 
 def register(app: FastAPI) -> None:
@@ -44,8 +54,15 @@ def register(app: FastAPI) -> None:
         return Signer(request.app.state.secret)
 
     def cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax",
-                            secure=request.app.state.config.service.cookie_secure, path="/")
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.config.service.cookie_secure,
+            path="/",
+        )
 
     def session_of(request: Request) -> Session | None:
         return signer(request).read(request.cookies.get(SESSION_COOKIE))
@@ -65,8 +82,11 @@ def register(app: FastAPI) -> None:
             return login_form(request, error="Your sign-in form expired; please try again.")
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
         reviewer = request.app.state.config.reviewer(name)
-        ok = await run_in_threadpool(check_password, password, reviewer.password_hash.get_secret_value()) \
-            if reviewer else False
+        ok = (
+            await run_in_threadpool(check_password, password, reviewer.password_hash.get_secret_value())
+            if reviewer
+            else False
+        )
         if not ok:
             return login_form(request, error="That name and password do not match a reviewer.")
         response = RedirectResponse("/review", status_code=303)
@@ -75,6 +95,7 @@ def register(app: FastAPI) -> None:
 
     def guarded(handler: Callable[..., Response]) -> Callable[..., Any]:
         """Signed in, and for a form post, the session's CSRF token."""
+
         async def wrapper(request: Request, draft_id: str | None = None) -> Response:
             session = session_of(request)
             if session is None:
@@ -83,9 +104,15 @@ def register(app: FastAPI) -> None:
             if request.method == "POST":
                 form = {k: str(v) for k, v in (await request.form()).items()}
                 if not signer(request).csrf_ok(session.nonce, form.get("csrf")):
-                    return page("error.html.j2", status=403, message="This form expired or did not come from us; "
-                                "go back, reload the page and try again.", me=session.name, csrf="")
+                    return page(
+                        "error.html.j2",
+                        status=403,
+                        message="This form expired or did not come from us; go back, reload the page and try again.",
+                        me=session.name,
+                        csrf="",
+                    )
             return await run_in_threadpool(handler, request, session, form, draft_id)
+
         return wrapper
 
     def context(request: Request, session: Session) -> dict[str, Any]:
@@ -94,8 +121,9 @@ def register(app: FastAPI) -> None:
     def list_drafts(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
         review = request.app.state.stores.review()
         state = request.query_params.get("state") or None
-        found = review.listing(state if state in ("pending", "approved", "rejected", "published", "superseded")
-                               else None)
+        found = review.listing(
+            state if state in ("pending", "approved", "rejected", "published", "superseded") else None
+        )
         return page("drafts.html.j2", drafts=found, state=state, **context(request, session))
 
     def show(request: Request, session: Session, form: dict[str, str], draft_id: str | None) -> Response:
@@ -105,10 +133,18 @@ def register(app: FastAPI) -> None:
         except NotifyError as exc:
             return page("error.html.j2", status=404, message=str(exc), **context(request, session))
         findings = _findings(draft.report)
-        return page("draft.html.j2", draft=draft, findings=findings, rewrites=merged_rewrites(draft.report),
-                    blocking=blocking_rules(draft.report), waivers=review.waivers(draft.id),
-                    editable=EDITABLE, notice=request.query_params.get("notice"),
-                    smtp=bool(request.app.state.config.smtp.url), **context(request, session))
+        return page(
+            "draft.html.j2",
+            draft=draft,
+            findings=findings,
+            rewrites=merged_rewrites(draft.report),
+            blocking=blocking_rules(draft.report),
+            waivers=review.waivers(draft.id),
+            editable=EDITABLE,
+            notice=request.query_params.get("notice"),
+            smtp=bool(request.app.state.config.smtp.url),
+            **context(request, session),
+        )
 
     def act(request: Request, session: Session, form: dict[str, str], draft_id: str | None) -> Response:
         review = request.app.state.stores.review()
@@ -116,8 +152,11 @@ def register(app: FastAPI) -> None:
         target = draft_id or ""
         try:
             if action == "approve":
-                waive = {key.removeprefix("waive."): form.get("waive_reason", "")
-                         for key, value in form.items() if key.startswith("waive.") and value}
+                waive = {
+                    key.removeprefix("waive."): form.get("waive_reason", "")
+                    for key, value in form.items()
+                    if key.startswith("waive.") and value
+                }
                 review.approve(target, session.name, form.get("comment") or None, waive=waive)
                 notice = "Approved" + (f", waiving {', '.join(sorted(waive))}." if waive else ".")
             elif action == "reject":
@@ -135,15 +174,17 @@ def register(app: FastAPI) -> None:
                 raise ValueError(action)
         except (NotifyError, ValidationError) as exc:
             message = str(exc) if isinstance(exc, NotifyError) else _validation(exc)
-            return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote('Not done: ' + message)}",
-                                    status_code=303)
+            return RedirectResponse(
+                f"/review/drafts/{quote(target)}?notice={quote('Not done: ' + message)}", status_code=303
+            )
         return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote(notice)}", status_code=303)
 
     app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
     app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
     for action in ("approve", "reject", "edit", "publish", "send"):
-        app.add_api_route(f"/review/drafts/{{draft_id}}/{action}", guarded(act), methods=["POST"],
-                          include_in_schema=False)
+        app.add_api_route(
+            f"/review/drafts/{{draft_id}}/{action}", guarded(act), methods=["POST"], include_in_schema=False
+        )
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
@@ -164,34 +205,40 @@ def _edit(review: Any, draft_id: str, editor: str, form: dict[str, str]) -> str:
 
 
 def _publish(review: Any, draft_id: str, actor: str) -> None:
-    from notify.delivery import dispatch
+    from notify.review import sending
 
-    dispatch.publish(review, draft_id, actor, {"via": "web"})
+    sending.publish(review, draft_id, actor, {"via": "web"})
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
-    from notify.delivery import dispatch
     from notify.delivery.mailer import parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.record.subscribers import load_subscribers
+    from notify.review import sending
 
     smtp = request.app.state.config.smtp
     if not (smtp.url and smtp.sender):
         raise InputError("sending needs [smtp] url and from in the service's notify.toml")
-    draft = dispatch.sendable(review, draft_id)
+    draft = sending.sendable(review, draft_id)
     unsubscribe_url = smtp.unsubscribe_url
     if smtp.subscribers and smtp.subscribers != "store":
         subscribers, _ = load_subscribers(smtp.subscribers)
     else:  # the people who signed up on the status page and confirmed
-        from notify.review.service import utc_now
+        from notify.clock import utc_now
         from notify.store import subscriptions
 
-        subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(request.app.state.secret),
-                                              utc_now())
+        subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(request.app.state.secret), utc_now())
         base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
         unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
-    summary = dispatch.send_now(review, draft, subscribers, parse_smtp_url(smtp.url.get_secret_value()),
-                                sender_address(smtp.sender), unsubscribe_url, "web")
+    summary = sending.send_now(
+        review,
+        draft,
+        subscribers,
+        parse_smtp_url(smtp.url.get_secret_value()),
+        sender_address(smtp.sender),
+        unsubscribe_url,
+        "web",
+    )
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
 
 

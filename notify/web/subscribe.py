@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from notify.review.service import utc_now
+from notify.clock import utc_now
 from notify.store import subscriptions
 from notify.store.subscriptions import Tokens
 from notify.web.review import page
@@ -34,17 +34,30 @@ def register(app: FastAPI) -> None:
         review = request.app.state.stores.review()
         now = utc_now()
         if not subscriptions.request(review.store, email, components, language, now):
-            return page("subscribe.html.j2", status=422, title="That is not an email address",
-                        message="Please go back and check the address.", me=None)
+            return page(
+                "subscribe.html.j2",
+                status=422,
+                title="That is not an email address",
+                message="Please go back and check the address.",
+                me=None,
+            )
         token = tokens(request).issue(email.casefold(), "confirm", now)
         link = f"{base(request)}/subscribe/confirm?token={quote(token)}"
-        _send_plain(request, email, "Confirm your subscription to status updates",
-                    f"Someone (we hope you) asked for email updates about "
-                    f"{', '.join(components) or 'every component'}.\n\nConfirm here: {link}\n\n"
-                    "If it was not you, ignore this email: nothing more will be sent.\n")
+        _send_plain(
+            request,
+            email,
+            "Confirm your subscription to status updates",
+            f"Someone (we hope you) asked for email updates about "
+            f"{', '.join(components) or 'every component'}.\n\nConfirm here: {link}\n\n"
+            "If it was not you, ignore this email: nothing more will be sent.\n",
+        )
         # the same answer whether or not the address was known: the page never reveals who subscribes
-        return page("subscribe.html.j2", title="Check your inbox",
-                    message="We sent a link to confirm your subscription. It is valid for two days.", me=None)
+        return page(
+            "subscribe.html.j2",
+            title="Check your inbox",
+            message="We sent a link to confirm your subscription. It is valid for two days.",
+            me=None,
+        )
 
     @app.get("/subscribe/confirm", response_class=HTMLResponse, include_in_schema=False)
     def confirm(request: Request, token: str = "") -> Response:
@@ -55,9 +68,14 @@ def register(app: FastAPI) -> None:
             return _expired("Sign up again on the status page to get a fresh link.")
         subscriptions.confirm(review.store, email, now)
         manage = f"{base(request)}/preferences?token={quote(tokens(request).issue(email, 'manage', now))}"
-        return page("subscribe.html.j2", title="You are subscribed",
-                    message="You will get an email for every update about the components you follow.",
-                    link=manage, link_text="Change what you follow", me=None)
+        return page(
+            "subscribe.html.j2",
+            title="You are subscribed",
+            message="You will get an email for every update about the components you follow.",
+            link=manage,
+            link_text="Change what you follow",
+            me=None,
+        )
 
     @app.get("/preferences", response_class=HTMLResponse, include_in_schema=False)
     def preferences(request: Request, token: str = "") -> Response:
@@ -68,8 +86,14 @@ def register(app: FastAPI) -> None:
             return _expired()
         import json
 
-        return page("preferences.html.j2", token=token, following=json.loads(str(record["components_json"])),
-                    components=_components(request), language=record["language"], me=None)
+        return page(
+            "preferences.html.j2",
+            token=token,
+            following=json.loads(str(record["components_json"])),
+            components=_components(request),
+            language=record["language"],
+            me=None,
+        )
 
     @app.post("/preferences", response_class=HTMLResponse, include_in_schema=False)
     async def save_preferences(request: Request) -> Response:
@@ -78,8 +102,13 @@ def register(app: FastAPI) -> None:
         if email is None:
             return _expired()
         review = request.app.state.stores.review()
-        await run_in_threadpool(subscriptions.update, review.store, email,
-                                [str(c) for c in form.getlist("components")], str(form.get("language") or "en")[:5])
+        await run_in_threadpool(
+            subscriptions.update,
+            review.store,
+            email,
+            [str(c) for c in form.getlist("components")],
+            str(form.get("language") or "en")[:5],
+        )
         return page("subscribe.html.j2", title="Saved", message="Your choices are saved.", me=None)
 
     @app.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
@@ -95,19 +124,17 @@ def register(app: FastAPI) -> None:
         if email is None:
             return _expired()
         subscriptions.unsubscribe(review.store, email, now)
-        return page("subscribe.html.j2", title="You are unsubscribed", message="You will get no more updates.",
-                    me=None)
+        return page("subscribe.html.j2", title="You are unsubscribed", message="You will get no more updates.", me=None)
 
     def _components(request: Request) -> list[str]:
-        from notify.store.drafts import PUBLISHED
+        from notify.record.draft import PUBLISHED
 
         review = request.app.state.stores.review()
         return sorted({c for d in review.listing(state=PUBLISHED) for c in d.record.get("components") or []})
 
 
 def _expired(advice: str = "Use the link in your latest update email.") -> Response:
-    return page("subscribe.html.j2", status=400, title="This link has expired or is not ours", message=advice,
-                me=None)
+    return page("subscribe.html.j2", status=400, title="This link has expired or is not ours", message=advice, me=None)
 
 
 def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
@@ -127,6 +154,15 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
-    asyncio.run(aiosmtplib.send(message, hostname=settings.host, port=settings.port, use_tls=settings.use_tls,
-                                start_tls=settings.start_tls, username=settings.username, password=settings.password,
-                                timeout=settings.timeout))
+    asyncio.run(
+        aiosmtplib.send(
+            message,
+            hostname=settings.host,
+            port=settings.port,
+            use_tls=settings.use_tls,
+            start_tls=settings.start_tls,
+            username=settings.username,
+            password=settings.password,
+            timeout=settings.timeout,
+        )
+    )

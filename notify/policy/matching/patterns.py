@@ -105,10 +105,10 @@ def _lower_pattern(source: str) -> str | None:
     while index < len(source):
         if source.startswith("(?P", index):
             close = source.index(">" if source.startswith("(?P<", index) else ")", index)
-            out.append(source[index:close + 1])
+            out.append(source[index : close + 1])
             index = close + 1
         elif source[index] == "\\":
-            out.append(source[index:index + 2])
+            out.append(source[index : index + 2])
             index += 2
         else:
             out.append(source[index].lower())

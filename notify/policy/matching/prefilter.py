@@ -15,8 +15,37 @@ from notify.policy.matching.regex_syntax import Node, Unsupported, parse
 MIN_LITERAL = 3
 RARE_CHARACTERS = set("@#$%_/`")  # one of these alone still narrows the search a lot (the @ of an email)
 ANY_SCRIPT = "\x00digit"  # with ASCII digits as literals: \d matches the digits of other scripts too
-COMMON_WORDS = {"the", "our", "we", "and", "will", "on", "not", "are", "have", "has", "is", "was", "were", "be",
-                "been", "to", "of", "for", "in", "it", "this", "that", "you", "your", "if", "by", "a", "an", "as"}
+COMMON_WORDS = {
+    "the",
+    "our",
+    "we",
+    "and",
+    "will",
+    "on",
+    "not",
+    "are",
+    "have",
+    "has",
+    "is",
+    "was",
+    "were",
+    "be",
+    "been",
+    "to",
+    "of",
+    "for",
+    "in",
+    "it",
+    "this",
+    "that",
+    "you",
+    "your",
+    "if",
+    "by",
+    "a",
+    "an",
+    "as",
+}
 
 
 def required_literals(pattern: str) -> set[str] | None:
@@ -29,6 +58,7 @@ def required_literals(pattern: str) -> set[str] | None:
 
 def selectivity(literals: set[str]) -> int:
     """How rarely the least rare of these literals is likely to occur: common words score 0."""
+
     def one(literal: str) -> int:
         if literal == ANY_SCRIPT:
             return 99  # says nothing about how rare the others are
@@ -38,6 +68,7 @@ def selectivity(literals: set[str]) -> int:
         if core in RARE_CHARACTERS:
             return MIN_LITERAL
         return 0 if core in COMMON_WORDS else len(core)
+
     return min(one(literal) for literal in literals)
 
 

@@ -6,10 +6,56 @@ import re
 from functools import lru_cache
 
 ABBREVIATIONS = {
-    "e.g", "i.e", "etc", "vs", "approx", "est", "no", "nos", "fig", "inc", "ltd", "co", "corp",
-    "mr", "mrs", "ms", "dr", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
-    "u.s", "u.k", "a.m", "p.m", "min", "sec", "hr", "hrs", "dept", "ref", "cf", "al",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "approx",
+    "est",
+    "no",
+    "nos",
+    "fig",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "u.s",
+    "u.k",
+    "a.m",
+    "p.m",
+    "min",
+    "sec",
+    "hr",
+    "hrs",
+    "dept",
+    "ref",
+    "cf",
+    "al",
 }
 
 
@@ -30,7 +76,8 @@ def _not_after_abbreviation() -> str:
 # sentence; a blank line or a list item also ends one. It opens with one character class so that
 # the engine can skip straight to the next [.!?\n] instead of trying every position.
 _CANDIDATE = re.compile(
-    r"[.!?\n](?:(?<=[.!?])(?<![.!?].)" + _not_after_abbreviation()
+    r"[.!?\n](?:(?<=[.!?])(?<![.!?].)"
+    + _not_after_abbreviation()
     + r"[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n|(?<=\n)(?=\s*(?:[-*+]|\d+\.)\s))"
 )
 # " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.

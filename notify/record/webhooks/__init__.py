@@ -1,6 +1,6 @@
 """Incident tools' webhooks in, incident events out: one module per tool, a common shape here.
 
-Each tool's `parse(payload) -> Event` turns its JSON into what we know of the incident, raises
+Each tool's `parse(payload, now) -> Event` turns its JSON into what we know of the incident, raises
 `Ignored` for an event type that changes nothing customers should hear about (202), and
 `Unrecognised` for a payload that is not what that tool sends (422).
 """

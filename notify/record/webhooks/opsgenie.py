@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from notify.record.webhooks import Event, Ignored, Unrecognised, need, short_id, text, when
 
-ACTIONS = {"Create": "investigating", "Acknowledge": "identified", "Close": "resolved",
-           "UnAcknowledge": "investigating"}
+ACTIONS = {
+    "Create": "investigating",
+    "Acknowledge": "identified",
+    "Close": "resolved",
+    "UnAcknowledge": "investigating",
+}
 
 
-def parse(payload: Any) -> Event:
+def parse(payload: Any, now: datetime) -> Event:
     action = need(payload, "action", "'action'")
     if not isinstance(action, str):
         raise Unrecognised("action is not a string")
@@ -23,11 +27,15 @@ def parse(payload: Any) -> Event:
     key = text(alert.get("alias") or need(alert, "alertId", "alert.alertId"), 64)
     priority = text(alert.get("priority")).upper().removeprefix("P")
     severity = {"1": "critical", "2": "major"}.get(priority, "minor")
-    now = datetime.now(UTC)
     status = ACTIONS[action]
     return Event(
-        incident_id=short_id("OG", key), status=status, severity=severity,
-        service=text(alert.get("entity")) or "Service", technical=text(alert.get("message")) or "alert",
+        incident_id=short_id("OG", key),
+        status=status,
+        severity=severity,
+        service=text(alert.get("entity")) or "Service",
+        technical=text(alert.get("message")) or "alert",
         started_at=when(alert.get("createdAt"), now),
         resolved_at=when(alert.get("updatedAt") if isinstance(alert.get("updatedAt"), str) else None, now)
-        if status == "resolved" else None)
+        if status == "resolved"
+        else None,
+    )

@@ -20,8 +20,16 @@ def pagerduty(secret: str, body: bytes, header: str | None) -> bool:
     return ok
 
 
-def standard_webhooks(secret: str, body: bytes, msg_id: str | None, timestamp: str | None,
-                      signatures: str | None, *, now: float | None = None, tolerance: int = 300) -> bool:
+def standard_webhooks(
+    secret: str,
+    body: bytes,
+    msg_id: str | None,
+    timestamp: str | None,
+    signatures: str | None,
+    *,
+    now: float | None = None,
+    tolerance: int = 300,
+) -> bool:
     """Standard Webhooks (incident.io, Svix): base64 HMAC-SHA256 of "id.timestamp.body", key from whsec_."""
     if not (msg_id and timestamp and signatures):
         return False
