@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "notify"
 
-BASE = {"notify", "notify.errors", "notify.resources", "notify.clock"}
+BASE = {"notify", "notify.errors", "notify.resources", "notify.clock", "notify.signing"}
 # Each part, and the parts it may import (besides itself and BASE). The flow runs one way:
 # record <- policy <- render <- review <- cli/web, with store and delivery below review.
 MAY_IMPORT = {

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from notify.cli.review import _me, _review, db_option
+from notify.cli import common
+from notify.cli.common import db_option
 
 EXIT_DELIVERY_FAILED = 3
 
@@ -76,14 +77,13 @@ def send(
     from notify.delivery.mailer import check_unsubscribe_url, parse_smtp_url, sender_address
     from notify.delivery.sender import Options
     from notify.errors import InputError
-    from notify.record.subscribers import load_subscribers
     from notify.resources import secret_key
     from notify.review import sending
     from notify.store import outbox
 
     settings = parse_smtp_url(smtp_url)
     unsubscribe_url = check_unsubscribe_url(unsubscribe_url)
-    review = _review(db)
+    review = common.review_service(db)
     if draft_id is None and not worker:
         raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")
     if not sender:
@@ -95,20 +95,14 @@ def send(
     if not worker:
         if not subscribers_path:
             raise InputError("who should get it? pass --subscribers FILE", field="--subscribers")
-        if subscribers_path == "store":  # the people who signed up on the status page and confirmed
-            from notify.store import subscriptions
-
-            subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(secret_key()), review.clock())
-            problems: list[Any] = []
-        else:
-            subscribers, problems = load_subscribers(subscribers_path)
+        subscribers, problems = sending.subscribers(review, subscribers_path, secret_key())
         for problem in problems:
             click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
         send_plan = dispatch.plan(drafts_to_send[0], subscribers, secret_key(), from_address.domain)
         if dry_run:
             _print_plan(send_plan, fmt, problems)
             return
-        sending.enqueue(review, send_plan, _me())
+        sending.enqueue(review, send_plan, common.current_user())
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
     envelope = dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url) if drafts_to_send else None
@@ -121,7 +115,7 @@ def send(
     waiting = [outbox.counts(review.store, d.id) for d in drafts_to_send]
     total = sum(c[outbox.QUEUED] + c[outbox.SENDING] for c in waiting)
     summary = _deliver(review, drafts_to_send, settings, envelope, draft_id, options, total, fmt)
-    results = {d.id: sending.finish(review, d, _me()) for d in drafts_to_send}
+    results = {d.id: sending.finish(review, d, common.current_user()) for d in drafts_to_send}
     skipped = len(send_plan.skipped) if not worker else 0
     summary.skipped = skipped
     if fmt == "json":
@@ -280,7 +274,7 @@ def publish(
     from notify.render.site import build_site
     from notify.review import sending
 
-    review = _review(db)
+    review = common.review_service(db)
     draft = sending.sendable(review, draft_id)
     if page_id:
         from notify.delivery import statuspage
@@ -289,7 +283,7 @@ def publish(
             review.store, draft, page_id, statuspage.token_from_env(), deliver_notifications=deliver_notifications
         )
         click.echo(f"posted {draft.id} to Statuspage page {page_id} (incident {remote})")
-    sending.publish(review, draft.id, _me(), {"site": str(Path(site_dir).resolve())})
+    sending.publish(review, draft.id, common.current_user(), {"site": str(Path(site_dir).resolve())})
     now = review.clock()
     written = build_site(review.listing(state=PUBLISHED), Path(site_dir), now=now, title=title, base_url=base_url)
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
@@ -395,7 +389,7 @@ def post_command(
     from notify.review import sending
     from notify.store.outbox import worker_name
 
-    review = _review(db)
+    review = common.review_service(db)
     draft = sending.sendable(review, draft_id)
     parsed = [outbound.parse_destination(d) for d in destinations]
     outbound.enqueue(review.store, review.clock, draft, parsed)
@@ -451,11 +445,11 @@ def tick(
 
     from notify.delivery.mailer import parse_smtp_url, sender_address
     from notify.errors import InputError
-    from notify.record.subscribers import load_subscribers
     from notify.render.site import build_site
+    from notify.resources import secret_key
     from notify.review import maintenance, sending
 
-    review = _review(db)
+    review = common.review_service(db)
     if now_text:
         try:
             fixed = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
@@ -468,9 +462,17 @@ def tick(
         if step.draft.state != "approved":
             continue
         if smtp_url and subscribers_path and sender:
-            subscribers, _ = load_subscribers(subscribers_path)
+            subscribers, problems = sending.subscribers(review, subscribers_path, secret_key())
+            for problem in problems:
+                click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
             summary = sending.send_now(
-                review, step.draft, subscribers, parse_smtp_url(smtp_url), sender_address(sender), None, _me()
+                review,
+                step.draft,
+                subscribers,
+                parse_smtp_url(smtp_url),
+                sender_address(sender),
+                None,
+                common.current_user(),
             )
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":

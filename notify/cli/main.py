@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from notify.cli import common
 from notify.errors import NotifyError
 
 if TYPE_CHECKING:
     from notify.policy.judge import Policy
-    from notify.settings.project import Config
 
 AUDIENCE_CHOICES = ("public", "customers", "internal")
 CHANNEL_CHOICES = ("email", "status", "social", "sms", "internal", "all")
@@ -81,20 +81,6 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     notify serve                             webhooks in, review pages, the status page out
     """
     ctx.obj = config_path
-
-
-def _config() -> Config:
-    from notify.settings.project import load_config
-
-    return load_config(click.get_current_context().find_root().obj)
-
-
-def _policy_dirs(extra: Sequence[str]) -> list[str]:
-    return [*_config().policy_dirs, *extra]
-
-
-def _template_dirs(extra: Sequence[str]) -> list[str]:
-    return [*extra, *_config().template_dirs]
 
 
 @main.command()
@@ -186,22 +172,17 @@ def render(
       notify render examples/stressed.yaml --draft --channel status
     """
     from notify.cli import output
-    from notify.policy.judge import Policy
+    from notify.policy.judge import Policy, blocks
     from notify.record.sources import load_record
     from notify.render.messages import CHANNEL_AUDIENCE, CHANNELS, Renderer
 
     record = load_record(file)
-    policy = Policy.load(_policy_dirs(policy_dirs), org=_config().org)
-    renderer = Renderer(_template_dirs(template_dirs))
+    policy = Policy.load(common.policy_dirs(policy_dirs), org=common.config().org)
+    renderer = Renderer(common.template_dirs(template_dirs))
     channels = list(CHANNELS) if channel == "all" else [channel]
     audience_of = {c: audience or CHANNEL_AUDIENCE[c] for c in channels}
-    results = {a: policy.check_incident(record.incident, a) for a in set(audience_of.values())}
-    blocking = [
-        output.Located(record.name, *record.locate(f.field, f.start), a, f)
-        for a, result in sorted(results.items())
-        if a != "internal"
-        for f in result.blocking
-    ]
+    results = {a: policy.check_incident(record.incident, a) for a in dict.fromkeys(audience_of.values())}
+    blocking = [output.Located(record.name, *record.locate(f.field, f.start), a, f) for a, f in blocks(results)]
     if blocking and not draft:
         click.echo(output.text_lines(_unique(blocking), _colour(err=True)), err=True)
         names = ", ".join(c for c in channels if audience_of[c] != "internal")
@@ -316,7 +297,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
     from notify.cli import output
     from notify.cli.check import check_paths
 
-    policy = _load_policy(_policy_dirs(policy_dirs))
+    policy = _load_policy(common.policy_dirs(policy_dirs))
     report = check_paths(policy, paths, audience, fix=fix)
     found = report.located
     if fmt == "json":
@@ -340,7 +321,7 @@ def check(paths: tuple[str, ...], audience: str, fmt: str, fix: bool, policy_dir
 def _load_policy(policy_dirs: Sequence[str]) -> Policy:
     from notify.policy.judge import Policy
 
-    return Policy.load(policy_dirs, org=_config().org)
+    return Policy.load(policy_dirs, org=common.config().org)
 
 
 @main.command()
@@ -364,7 +345,7 @@ def rules(rule_id: str | None, fmt: str, stats: bool, db: str | None, policy_dir
     if stats:
         _waiver_stats(db, fmt)
         return
-    ruleset = load_rules(_policy_dirs(policy_dirs))
+    ruleset = load_rules(common.policy_dirs(policy_dirs))
     if fmt == "json":
         import json
 
@@ -382,7 +363,7 @@ def _waiver_stats(db: str | None, fmt: str) -> None:
     from notify.store.database import open_store
     from notify.store.waivers import stats
 
-    with open_store(db or _config().db) as store:
+    with open_store(db or common.config().db) as store:
         counted = stats(store)
     if fmt == "json":
         click.echo(json.dumps(counted, indent=2))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from datetime import UTC, datetime
@@ -10,50 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from notify.cli import common
+from notify.cli.common import db_option, format_option
+
 if TYPE_CHECKING:
     from notify.record.draft import Draft
-    from notify.review.service import Review
-
-db_option = click.option(
-    "--db",
-    "db",
-    metavar="PATH|URL",
-    help="SQLite file or postgresql:// URL (default: $NOTIFY_DB, notify.toml, per-user file).",
-)
-format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-
-
-def _review(
-    db: str | None,
-    *,
-    for_drafting: bool = False,
-    policy_dirs: tuple[str, ...] = (),
-    template_dirs: tuple[str, ...] = (),
-) -> Review:
-    from notify.cli.main import _config, _policy_dirs, _template_dirs
-    from notify.review.service import Review
-    from notify.store.database import open_store
-
-    config = _config()
-    store = open_store(db or config.db)
-    if not for_drafting:
-        return Review(store, four_eyes=config.four_eyes)
-    from notify.policy.judge import Policy
-    from notify.render.messages import Renderer
-
-    return Review(
-        store,
-        policy=Policy.load(_policy_dirs(policy_dirs), org=config.org),
-        renderer=Renderer(_template_dirs(template_dirs)),
-        four_eyes=config.four_eyes,
-    )
-
-
-def _me() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @click.command()
@@ -83,9 +43,9 @@ def draft(
     from notify.record.sources import load_incident
 
     incident = load_incident(file)
-    stored = _review(db, for_drafting=True, policy_dirs=policy_dirs, template_dirs=template_dirs).create(
-        incident, author or _me()
-    )
+    stored = common.review_service(
+        db, for_drafting=True, extra_policy=policy_dirs, extra_templates=template_dirs
+    ).create(incident, author or common.current_user())
     if fmt == "json":
         click.echo(json.dumps(stored.summary()))
     else:
@@ -110,7 +70,7 @@ def list_drafts(state: str | None, incident_id: str | None, db: str | None, fmt:
     Example:
       notify drafts --state pending
     """
-    found = _review(db).listing(state, incident_id)
+    found = common.review_service(db).listing(state, incident_id)
     if fmt == "json":
         click.echo(json.dumps([d.summary() for d in found], indent=2))
         return
@@ -144,7 +104,7 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     Example:
       notify show INC-1042-r1 --channel email
     """
-    review = _review(db)
+    review = common.review_service(db)
     stored = review.get(draft_id)
     given = review.waivers(draft_id)
     if fmt == "json":
@@ -202,12 +162,11 @@ def _print_report(report: dict[str, Any]) -> None:
     if findings:
         click.echo("\n━━ findings ━━")
         for f in findings:
-            audience = f["audience"]
-            quoted = f' "{f["text"]}"' if f["text"] else ""
-            fixed = " (fixed)" if f["fixed"] else ""
-            click.echo(f"{f['field']}: {f['severity']} [{f['rule']}]{quoted} {f['message']}{fixed} ({audience})")
-            if f.get("suggestion") and not f["fixed"]:
-                click.echo(f"  suggestion: {f['suggestion']}")
+            quoted = f' "{f.text}"' if f.text else ""
+            fixed = " (fixed)" if f.fixed else ""
+            click.echo(f"{f.field}: {f.severity} [{f.rule}]{quoted} {f.message}{fixed} ({f.audience})")
+            if f.suggestion and not f.fixed:
+                click.echo(f"  suggestion: {f.suggestion}")
     if rewrites:
         click.echo("\n━━ rewrites ━━")
         for audience, r in rewrites:
@@ -227,7 +186,7 @@ def diff(draft_id: str, other_id: str | None, db: str | None) -> None:
     Example:
       notify diff INC-1042-r2
     """
-    click.echo(_review(db).diff(draft_id, other_id), nl=False)
+    click.echo(common.review_service(db).diff(draft_id, other_id), nl=False)
 
 
 @click.command()
@@ -261,7 +220,7 @@ def approve(
         raise click.UsageError("--waive needs --reason: say why the finding is wrong for this draft")
     if reason and not waived:
         raise click.UsageError("--reason goes with --waive RULE-ID; for a note on the approval use --comment")
-    decided = _review(db).approve(draft_id, reviewer, comment, waive=dict.fromkeys(waived, reason or ""))
+    decided = common.review_service(db).approve(draft_id, reviewer, comment, waive=dict.fromkeys(waived, reason or ""))
     extra = f", waiving {', '.join(waived)}" if waived else ""
     click.echo(f"{decided.id} approved by {reviewer}{extra} (content hash {decided.content_hash[:12]})")
 
@@ -278,7 +237,7 @@ def reject(draft_id: str, reviewer: str, reason: str, db: str | None) -> None:
     Example:
       notify reject INC-1042-r1 --as sam --reason "say which regions were affected"
     """
-    decided = _review(db).reject(draft_id, reviewer, reason)
+    decided = common.review_service(db).reject(draft_id, reviewer, reason)
     click.echo(f"{decided.id} rejected by {reviewer}")
 
 
@@ -295,7 +254,7 @@ def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> No
       notify audit INC-1042
       notify audit --verify
     """
-    review = _review(db)
+    review = common.review_service(db)
     if verify:
         problems = review.verify()
         count = len(review.audit())
@@ -340,7 +299,9 @@ def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, .
     """
     from notify.review.postmortem import draft_postmortem
 
-    stored = draft_postmortem(_review(db, for_drafting=True), incident_id, author or _me(), template_dirs)
+    stored = draft_postmortem(
+        common.review_service(db, for_drafting=True), incident_id, author or common.current_user(), template_dirs
+    )
     click.echo(json.dumps(stored.summary()) if fmt == "json" else stored.id)
     if stored.verdict == "blocked":
         click.echo(f"{stored.id} is blocked by the policy layer; `notify show {stored.id}` says why", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -39,7 +40,10 @@ class Finding:
     fixed: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in self.__slots__}
+        return {k: getattr(self, k) for k in FINDING_FIELDS}
+
+
+FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,34 +9,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from notify.policy.checks import Finding
 from notify.record.incident import Incident
 
 TIME = re.compile(r"\b([01]\d|2[0-3]):([0-5]\d)\b")
 CHANNELS = {"email": ("subject", "text"), "status": ("markdown",), "social": ("text",), "sms": ("text",)}
 
 
-def _finding(rule: str, severity: str, channel: str, message: str, text: str = "") -> dict[str, Any]:
-    return {
-        "rule": rule,
-        "category": "consistency",
-        "severity": severity,
-        "action": "flag",
-        "field": channel,
-        "start": 0,
-        "end": 0,
-        "text": text,
-        "message": message,
-        "replacement": None,
-        "suggestion": None,
-        "fixed": False,
-    }
+def _finding(rule: str, severity: str, channel: str, message: str, text: str = "") -> Finding:
+    return Finding(rule, "consistency", severity, "flag", channel, 0, 0, text, message)
 
 
 def _normal(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def check(incident: Incident, messages: dict[str, Any], cleaned_remedy: str) -> list[dict[str, Any]]:
+def check(incident: Incident, messages: dict[str, Any], cleaned_remedy: str) -> list[Finding]:
     """Findings for every customer channel that omits or contradicts a fact the record states."""
     findings = []
     status = incident.status.value.replace("_", " ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
@@ -123,6 +123,12 @@ class PolicyResult:
             "rewrites": [r.as_dict() for r in self.rewrites],
             "fields": self.fields,
         }
+
+
+def blocks(results: Mapping[str, PolicyResult]) -> list[tuple[str, Finding]]:
+    """What stops a message going out: errors left unfixed for an audience customers read, by
+    audience. The internal note never blocks: it is where the technical detail belongs."""
+    return [(a, f) for a, result in sorted(results.items()) if a != "internal" for f in result.blocking]
 
 
 class Policy:

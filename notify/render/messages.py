@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.errors import TemplateError
 from notify.policy.judge import PolicyResult
+from notify.render.environment import environment
 from notify.resources import bundled_dir, cache_dir
 
 if TYPE_CHECKING:
@@ -93,17 +94,7 @@ class Renderer:
         *,
         autoescape: bool,
     ) -> ImmutableSandboxedEnvironment:
-        env = ImmutableSandboxedEnvironment(
-            loader=loader,
-            bytecode_cache=cache,
-            undefined=jinja2.StrictUndefined,
-            autoescape=autoescape,
-            finalize=finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-            auto_reload=False,  # no stat() of every template on every render; a changed template needs a restart
-        )
+        env = environment(loader, autoescape=autoescape, finalize=finalize, cache=cache)
         env.filters["time"] = format_time
         env.filters["when"] = format_when
         env.filters["sentence"] = as_sentence

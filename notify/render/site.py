@@ -18,10 +18,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from notify.record.draft import Draft
+from notify.render.environment import environment
 from notify.resources import bundled_dir
 
 HISTORY_DAYS = 90
@@ -98,13 +96,7 @@ def render_site(
     current = {c: _current(c, incidents) for c in components}
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "site")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment(bundled_dir("templates") / "site", autoescape=True)
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
     env.filters["demote"] = demote
     context = {

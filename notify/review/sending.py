@@ -13,9 +13,19 @@ from notify.delivery.mailer import SmtpSettings
 from notify.delivery.sender import Options, Summary
 from notify.errors import ReviewRefused
 from notify.record.draft import APPROVED, PUBLISHED, Draft
-from notify.record.subscribers import Subscriber
+from notify.record.subscribers import Problem, Subscriber, load_subscribers
 from notify.review.service import Review
 from notify.store import audit, drafts, outbox
+
+
+def subscribers(review: Review, source: str, secret: bytes) -> tuple[list[Subscriber], list[Problem]]:
+    """Who may get the email: "store" for the people who signed up on the status page and
+    confirmed, otherwise a CSV or YAML file (with the rows it could not use)."""
+    if source == "store":
+        from notify.store import subscriptions
+
+        return subscriptions.confirmed(review.store, subscriptions.Tokens(secret), review.clock()), []
+    return load_subscribers(source)
 
 
 def sendable(review: Review, draft_id: str) -> Draft:

@@ -10,10 +10,12 @@ import dataclasses
 import difflib
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from notify.clock import Clock, utc_now
 from notify.errors import ConflictError, InputError, ReviewRefused, did_you_mean
+from notify.policy.checks import FINDING_FIELDS, Finding
 from notify.record.draft import APPROVED, PENDING, REJECTED, SUPERSEDED, Draft, content_hash, draft_id
 from notify.store import audit, drafts, waivers
 from notify.store.database import Store
@@ -358,10 +360,10 @@ class Review:
         return audit.verify(self.store)
 
 
-def _waiver_problem(draft_id: str, findings: list[dict[str, Any]], waive: dict[str, str]) -> str | None:
+def _waiver_problem(draft_id: str, findings: list[DraftFinding], waive: dict[str, str]) -> str | None:
     """Why these waivers cannot be given, if they cannot: a rule with no finding here, or one that
     protects someone other than us (privacy) or that nothing checked (language.unchecked)."""
-    categories = {f["rule"]: f["category"] for f in findings}
+    categories = {f.rule: f.category for f in findings}
     for rule in sorted(waive):
         if rule not in categories:
             hint = did_you_mean(rule, categories)
@@ -380,12 +382,14 @@ def _compose(
 ) -> tuple[dict[str, Any], dict[str, Any], bool]:
     """One language's messages, policy report and whether it blocks; names carry the language suffix."""
     from notify.policy.consistency import check as consistency
+    from notify.policy.judge import blocks
     from notify.render.messages import CHANNEL_AUDIENCE, CHANNELS
 
     results = {
-        a: policy.check_incident(incident, a, explain_cause=explain_cause) for a in set(CHANNEL_AUDIENCE.values())
+        a: policy.check_incident(incident, a, explain_cause=explain_cause)
+        for a in dict.fromkeys(CHANNEL_AUDIENCE.values())
     }
-    blocked = any(r.verdict == "blocked" for a, r in results.items() if a != "internal")
+    blocked = bool(blocks(results))
     channels = CHANNELS if not suffix else [c for c in CHANNELS if c != "internal"]  # staff read one language
     # stored as they would be sent: a blocked draft is never sent unless a reviewer waives what blocks it,
     # and its suggestions are shown beside its findings, never written into the messages
@@ -407,8 +411,12 @@ def _compose(
     agreement = consistency(
         incident, {c.removesuffix(suffix): m for c, m in unsuffixed.items()}, results["public"].fields.get("remedy", "")
     )
-    agreed = not any(f["severity"] == "error" for f in agreement)
-    report["consistency" + suffix] = {"verdict": "pass" if agreed else "blocked", "findings": agreement, "rewrites": []}
+    agreed = not any(f.severity == "error" for f in agreement)
+    report["consistency" + suffix] = {
+        "verdict": "pass" if agreed else "blocked",
+        "findings": [f.as_dict() for f in agreement],
+        "rewrites": [],
+    }
     return messages, report, blocked or not agreed
 
 
@@ -443,9 +451,19 @@ def blocking_rules(report: dict[str, Any]) -> list[str]:
     )
 
 
-def merged_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DraftFinding(Finding):
+    """A finding as stored with a draft, with the audience (and language) whose check raised it."""
+
+    audience: str = ""
+
+
+def merged_findings(report: dict[str, Any]) -> list[DraftFinding]:
     """A draft's findings across its audiences and languages, each once, with the audience that raised it."""
-    return _merged(report, "findings", ("rule", "field", "start"))
+    return [
+        DraftFinding(**{k: item[k] for k in FINDING_FIELDS if k in item}, audience=item["audience"])
+        for item in _merged(report, "findings", ("rule", "field", "start"))
+    ]
 
 
 def merged_rewrites(report: dict[str, Any]) -> list[dict[str, Any]]:

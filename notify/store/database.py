@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -61,10 +61,10 @@ class Store(ABC):
     location = ""
 
     @abstractmethod
-    def transaction(self) -> Any:
-        """A context manager: one transaction, committed on success and rolled back on any error."""
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """One transaction, committed on success and rolled back on any error."""
 
-    def read(self) -> Any:
+    def read(self) -> AbstractContextManager[Tx]:
         """A context manager for reading only: like transaction(), without waiting for writers where
         the store lets readers run beside them."""
         return self.transaction()

@@ -5,43 +5,31 @@ one purpose; nothing ever lists the addresses.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import datetime, timedelta
 
 from notify.record.subscribers import EMAIL, Subscriber
+from notify.signing import Signer
 from notify.store.database import Store
 
 LIFETIME = {"confirm": timedelta(days=2), "manage": timedelta(days=180), "unsubscribe": timedelta(days=180)}
 
 
 class Tokens:
+    """Links that name one address for one purpose and expire: confirm, manage, unsubscribe."""
+
     def __init__(self, secret: bytes) -> None:
-        self._key = hashlib.sha256(b"notify-subscriptions\0" + secret).digest()
+        self._signer = Signer(secret, "subscriptions")
 
     def issue(self, email: str, purpose: str, now: datetime) -> str:
-        expires = int((now + LIFETIME[purpose]).timestamp())
-        payload = base64.urlsafe_b64encode(f"{purpose}|{expires}|{email}".encode()).decode().rstrip("=")
-        mac = hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()[:32]
-        return f"{payload}.{mac}"
+        return self._signer.seal(purpose, str(int((now + LIFETIME[purpose]).timestamp())), email)
 
     def read(self, token: str | None, purpose: str, now: datetime) -> str | None:
         """The address the token names, if it is ours, for this purpose, and not expired."""
-        if not token or "." not in token:
+        fields = self._signer.open(token, 3)
+        if fields is None or fields[0] != purpose or not fields[1].isdigit() or int(fields[1]) < now.timestamp():
             return None
-        payload, mac = token.rsplit(".", 1)
-        expected = hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()[:32]
-        if not hmac.compare_digest(mac.encode(), expected.encode()):
-            return None
-        try:
-            kind, expires, email = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("|", 2)
-        except (ValueError, UnicodeDecodeError):
-            return None
-        if kind != purpose or int(expires) < now.timestamp():
-            return None
-        return email
+        return fields[2]
 
 
 def request(store: Store, email: str, components: list[str], language: str, now: datetime) -> bool:

@@ -9,6 +9,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from notify.signing import Signer
+
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 SESSION_SECONDS = 12 * 3600
 
@@ -42,36 +44,25 @@ class Session:
     expires: int
 
 
-class Signer:
+class Sessions:
     """Signs session cookies and derives CSRF tokens with one server secret."""
 
     def __init__(self, secret: bytes) -> None:
-        self._key = hashlib.sha256(b"notify-session\0" + secret).digest()
-
-    def _mac(self, value: str) -> str:
-        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
+        self._signer = Signer(secret, "session")
 
     def issue(self, name: str, now: float | None = None) -> str:
         expires = int((now or time.time()) + SESSION_SECONDS)
-        payload = base64.urlsafe_b64encode(f"{name}|{expires}|{secrets.token_hex(16)}".encode()).decode()
-        return f"{payload}.{self._mac(payload)}"
+        return self._signer.seal(str(expires), secrets.token_hex(16), name)
 
     def read(self, cookie: str | None, now: float | None = None) -> Session | None:
-        if not cookie or "." not in cookie:
+        fields = self._signer.open(cookie, 3)
+        if fields is None or not fields[0].isdigit() or int(fields[0]) < (now or time.time()):
             return None
-        payload, mac = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(mac.encode(), self._mac(payload).encode()):
-            return None
-        try:
-            name, expires, nonce = base64.urlsafe_b64decode(payload.encode()).decode().split("|")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        if int(expires) < (now or time.time()):
-            return None
+        expires, nonce, name = fields
         return Session(name, nonce, int(expires))
 
     def csrf(self, nonce: str) -> str:
-        return self._mac("csrf|" + nonce)
+        return self._signer.mac("csrf|" + nonce)
 
     def csrf_ok(self, nonce: str, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf(nonce).encode(), (token or "").encode())
+        return self._signer.matches("csrf|" + nonce, token)

@@ -11,29 +11,22 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from notify.errors import NotifyError
+from notify.render.environment import environment
 from notify.resources import bundled_dir
-from notify.review.service import blocking_rules, merged_rewrites
-from notify.web.auth import Session, Signer, check_password
+from notify.review.service import DraftFinding, blocking_rules, merged_rewrites
+from notify.web.auth import Session, Sessions, check_password
 
 SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
 EDITABLE = ("impact", "apology", "responsibility", "remedy")
 
-_env = ImmutableSandboxedEnvironment(
-    loader=jinja2.FileSystemLoader(str(bundled_dir("templates") / "web")),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = environment(bundled_dir("templates") / "web", autoescape=True)
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -50,8 +43,8 @@ def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def register(app: FastAPI) -> None:
-    def signer(request: Request) -> Signer:
-        return Signer(request.app.state.secret)
+    def signer(request: Request) -> Sessions:
+        return Sessions(request.app.state.secret)
 
     def cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
         response.set_cookie(
@@ -213,7 +206,6 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
 def _send(request: Request, review: Any, draft_id: str) -> str:
     from notify.delivery.mailer import parse_smtp_url, sender_address
     from notify.errors import InputError
-    from notify.record.subscribers import load_subscribers
     from notify.review import sending
 
     smtp = request.app.state.config.smtp
@@ -221,13 +213,9 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
         raise InputError("sending needs [smtp] url and from in the service's notify.toml")
     draft = sending.sendable(review, draft_id)
     unsubscribe_url = smtp.unsubscribe_url
-    if smtp.subscribers and smtp.subscribers != "store":
-        subscribers, _ = load_subscribers(smtp.subscribers)
-    else:  # the people who signed up on the status page and confirmed
-        from notify.clock import utc_now
-        from notify.store import subscriptions
-
-        subscribers = subscriptions.confirmed(review.store, subscriptions.Tokens(request.app.state.secret), utc_now())
+    source = smtp.subscribers or "store"
+    subscribers, _ = sending.subscribers(review, source, request.app.state.secret)
+    if source == "store":  # the unsubscribe page is this service's own
         base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
         unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
     summary = sending.send_now(
@@ -242,10 +230,10 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
 
 
-def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+def _findings(report: dict[str, Any]) -> list[DraftFinding]:
     from notify.review.service import merged_findings
 
-    return sorted(merged_findings(report), key=lambda f: (f["severity"] != "error" or f["fixed"], f["field"]))
+    return sorted(merged_findings(report), key=lambda f: (f.severity != "error" or f.fixed, f.field))
 
 
 def _validation(exc: ValidationError) -> str:
