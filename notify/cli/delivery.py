@@ -158,7 +158,7 @@ def _deliver(
         loop.add_signal_handler(signal.SIGINT, sender.stop)
         loop.add_signal_handler(signal.SIGTERM, sender.stop)
 
-    if fmt != "text" or not sys.stderr.isatty():
+    def run(on_progress: Any = None) -> Any:
         return asyncio.run(
             dispatch.deliver(
                 review.store,
@@ -169,9 +169,13 @@ def _deliver(
                 draft_id=draft_id,
                 worker=worker_name(),
                 options=options,
+                on_progress=on_progress,
                 on_start=hook_signals,
             )
         )
+
+    if fmt != "text" or not sys.stderr.isatty():
+        return run()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
@@ -188,20 +192,7 @@ def _deliver(
             if kind in ("sent", "failed"):
                 progress.advance(task)
 
-        return asyncio.run(
-            dispatch.deliver(
-                review.store,
-                review.clock,
-                drafts_to_send,
-                settings,
-                envelope,
-                draft_id=draft_id,
-                worker=worker_name(),
-                options=options,
-                on_progress=advance,
-                on_start=hook_signals,
-            )
-        )
+        return run(advance)
 
 
 def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
