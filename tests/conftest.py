@@ -102,9 +102,10 @@ def launch_chromium(playwright: Any) -> Any:
 
 
 ENABLE = {  # what a skip reason needs, and how to enable it: said once at the end of the run
-    "NOTIFY_TEST_POSTGRES_URL": "PostgreSQL (NOTIFY_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)",
-    "chromium": "Chromium (apt install chromium)",
-    "corpus": "the shared corpus (a shared/ folder beside the checkout)",
+    "NOTIFY_TEST_POSTGRES_URL": "PostgreSQL (set NOTIFY_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test;"
+    " .ci/run does)",
+    "chromium": "Chromium (apt install chromium; .ci/run does)",
+    "corpus": "the shared corpus (a shared/ folder beside the checkout, for the corpus benchmarks)",
 }
 
 
@@ -117,4 +118,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         needs[need] = needs.get(need, 0) + 1
     if needs:
         listed = "; ".join(f"{count} need {need}" for need, count in needs.items())
-        terminalreporter.write_line(f"skipped: {listed}. .ci/run sets all of these.", yellow=True)
+        terminalreporter.write_line(f"skipped: {listed}", yellow=True)

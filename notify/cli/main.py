@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 blocked by policy, 2 bad input or usage.
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,9 @@ LAZY = {  # commands whose modules load only when they run, so `notify check` st
 }
 
 
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
 class NotifyGroup(click.Group):
     """Turns notify's own errors into one clear line and their exit code, never a traceback."""
 
@@ -58,6 +62,12 @@ class NotifyGroup(click.Group):
         except NotifyError as exc:
             click.echo(f"notify: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            where = f" writing {exc.filename}" if exc.filename else ""
+            click.echo(f"notify: error: the disk is full{where}; free some space and run it again", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=NotifyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -35,6 +35,21 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
+# Line breaks, other control characters, and the invisible ones that reorder or hide text (bidi
+# overrides and isolates, zero-width characters): in a subject or a name they make what a reviewer
+# reads differ from what a customer sees.
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def one_line(value: str, message: str) -> str:
+    found = HIDDEN.search(value)
+    if found is None:
+        return value
+    if found.group() in "\n\r":
+        raise ValueError(message)
+    raise ValueError(f"holds an invisible or control character (U+{ord(found.group()):04X}); type the text again")
+
+
 class Contact(Model):
     """A human a customer can reach, not a ticket queue."""
 
@@ -53,9 +68,7 @@ class Contact(Model):
     @field_validator("name", "phone", "role")
     @classmethod
     def _one_line(cls, value: str | None) -> str | None:
-        if value is not None and ("\n" in value or "\r" in value):
-            raise ValueError("must be a single line")
-        return value
+        return None if value is None else one_line(value, "must be a single line")
 
     @model_validator(mode="after")
     def _reachable(self) -> Contact:
@@ -81,6 +94,11 @@ class Translation(Model):
     responsibility: str = Field(default="", max_length=2000)
     remedy: str = Field(default="", max_length=2000)
     actions: list[str] = Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _title_one_line(cls, value: str) -> str:
+        return one_line(value, "must be a single line (it becomes the email subject)")
 
 
 class Incident(Model):
@@ -112,9 +130,12 @@ class Incident(Model):
     @field_validator("title")
     @classmethod
     def _title_one_line(cls, value: str) -> str:
-        if "\n" in value or "\r" in value:
-            raise ValueError("must be a single line (it becomes the email subject)")
-        return value
+        return one_line(value, "must be a single line (it becomes the email subject)")
+
+    @field_validator("components", "affected_customers")
+    @classmethod
+    def _names_one_line(cls, value: list[str]) -> list[str]:
+        return [one_line(name, "each name must be a single line") for name in value]
 
     @field_validator("translations")
     @classmethod

@@ -161,11 +161,17 @@ class SqliteStore(Store):
                 raise StoreError(f"the store is busy or unreadable: {exc}", path=self.location) from None
             try:
                 yield _SqliteTx(self._connection)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            else:
                 self._connection.execute("COMMIT")
+            except BaseException as exc:
+                if self._connection.in_transaction:
+                    self._connection.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                    raise StoreError(
+                        "the disk is full: nothing of this change was stored",
+                        path=self.location,
+                        hint="free some space and run it again; what was stored before is intact",
+                    ) from None
+                raise
 
     @contextmanager
     def read(self) -> Iterator[_SqliteTx]:

@@ -18,7 +18,7 @@ from notify.review.service import Review, Translations
 from notify.settings.project import Config
 from notify.settings.service import load_service_config
 from notify.store.database import open_store
-from notify.web.middleware import AccessLog, BodyLimit
+from notify.web.middleware import AccessLog, BodyLimit, SecurityHeaders
 
 
 class Stores:
@@ -78,6 +78,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     web_subscribe.register(app)
     web_public.register(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app
 

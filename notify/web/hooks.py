@@ -121,6 +121,10 @@ def _handler(source: str) -> Callable[[Request], Any]:
             payload = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return json_error(422, f"malformed JSON: {exc}")
+        except RecursionError:
+            return json_error(422, "malformed JSON: nested too deeply")
+        except ValueError:  # an integer of more digits than Python converts
+            return json_error(422, "malformed JSON: a number of more than 4,300 digits")
         if not isinstance(payload, dict):
             return json_error(422, "the payload must be a JSON object")
         return await run_in_threadpool(_process, request, config, body, payload)
@@ -140,6 +144,9 @@ def _handler(source: str) -> Callable[[Request], Any]:
             return JSONResponse({"ignored": str(exc)}, status_code=202)
         except (Unrecognised, InputError) as exc:
             return json_error(422, str(exc).splitlines()[0])
+        except (AttributeError, TypeError, KeyError, IndexError, RecursionError):
+            # a field of the wrong type where the tool's documented shape has an object or a list
+            return json_error(422, f"not the shape {source} sends: a field has the wrong type")
         except ValidationError as exc:
             first = exc.errors()[0]
             return json_error(422, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")

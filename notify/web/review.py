@@ -20,26 +20,21 @@ from notify.errors import NotifyError
 from notify.render.environment import environment
 from notify.resources import bundled_dir
 from notify.review.service import DraftFinding, blocking_rules, merged_rewrites
-from notify.web.auth import Session, Sessions, check_password
+from notify.web.auth import Session, Sessions, check_password, dummy_hash
 
 SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
 EDITABLE = ("impact", "apology", "responsibility", "remedy")
+LOGIN_ERRORS = {
+    "expired": "Your sign-in form expired; please try again.",
+    "mismatch": "That name and password do not match a reviewer.",
+}
 
 _env = environment(bundled_dir("templates") / "web", autoescape=True)
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(
-        _env.get_template(name).render(**context),
-        status_code=status,
-        headers={
-            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "frame-src 'self'; img-src 'self' data:; form-action 'self'",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "same-origin",
-        },
-    )
+    return HTMLResponse(_env.get_template(name).render(**context), status_code=status)  # headers: SecurityHeaders
 
 
 def register(app: FastAPI) -> None:
@@ -60,28 +55,30 @@ def register(app: FastAPI) -> None:
     def session_of(request: Request) -> Session | None:
         return signer(request).read(request.cookies.get(SESSION_COOKIE))
 
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request, error: str | None = None) -> Response:
+    def login_page(request: Request, error: str | None = None) -> Response:
         nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_hex(16)
         response = page("login.html.j2", csrf=signer(request).csrf(nonce), error=error, status=401 if error else 200)
         cookie(response, request, LOGIN_COOKIE, nonce, 3600)
         return response
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, error: str | None = None) -> Response:
+        """`error` is one of our codes, never text: a link cannot put words in the page's alert box."""
+        return login_page(request, LOGIN_ERRORS.get(error or ""))
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         form = await request.form()
         nonce = request.cookies.get(LOGIN_COOKIE) or ""
         if not nonce or not signer(request).csrf_ok(nonce, str(form.get("csrf") or "")):
-            return login_form(request, error="Your sign-in form expired; please try again.")
+            return login_page(request, LOGIN_ERRORS["expired"])
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
         reviewer = request.app.state.config.reviewer(name)
-        ok = (
-            await run_in_threadpool(check_password, password, reviewer.password_hash.get_secret_value())
-            if reviewer
-            else False
-        )
-        if not ok:
-            return login_form(request, error="That name and password do not match a reviewer.")
+        # an unknown name costs the same scrypt as a wrong password: timing does not tell who exists
+        stored = reviewer.password_hash.get_secret_value() if reviewer else dummy_hash()
+        ok = await run_in_threadpool(check_password, password, stored)
+        if not (ok and reviewer):
+            return login_page(request, LOGIN_ERRORS["mismatch"])
         response = RedirectResponse("/review", status_code=303)
         cookie(response, request, SESSION_COOKIE, signer(request).issue(name), None)
         return response

@@ -1,0 +1,182 @@
+"""What an attacker tried (issue 14), each reproduced against a real service or the real CLI."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .service import Service
+
+
+class Browser:
+    """Cookies kept, redirects not followed: what a person's browser would send, by hand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: object, **kwargs: object) -> None:
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def get(self, path: str) -> tuple[int, str, Any]:
+        return self._open(urllib.request.Request(self.url + path))
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str, Any]:
+        body = urllib.parse.urlencode(form).encode()
+        return self._open(urllib.request.Request(self.url + path, data=body, method="POST"))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, Any]:
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(), exc.headers
+
+    def login(self, name: str, password: str) -> tuple[int, str, Any]:
+        _, page, _ = self.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf, page
+        return self.post("/login", {"name": name, "password": password, "csrf": csrf[1]})
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Any:
+    with Service(tmp_path, str(tmp_path / "service.db")) as running:
+        yield running
+
+
+def test_the_login_page_shows_only_messages_the_server_chose(service: Service) -> None:
+    browser = Browser(service.url)
+    status, page, _ = browser.get("/login?error=" + urllib.parse.quote("Your account is locked: call +1 555 0199"))
+    assert status == 200 and "account is locked" not in page and "0199" not in page
+    status, page, _ = browser.get("/login?error=mismatch")
+    assert status == 401 and "That name and password do not match a reviewer." in page
+
+
+def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notify.web import review
+
+    checked: list[str] = []
+    real = review.check_password
+
+    def recording(password: str, stored: str) -> bool:
+        checked.append(stored.split("$")[0])
+        return real(password, stored)
+
+    monkeypatch.setattr(review, "check_password", recording)
+    browser = Browser(service.url)
+    assert browser.login("nobody", "guess")[0] == 401
+    assert browser.login("sam", "wrong")[0] == 401
+    assert checked == ["scrypt", "scrypt"]  # the same scrypt work either way: timing does not tell names apart
+    assert browser.login("sam", "sam-password")[0] == 303
+
+
+SIGNED_SHAPES = [  # signed with the tool's real secret: only the shape is wrong
+    ("pagerduty", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("pagerduty", b'{"event": {"id": ' + b"9" * 5000 + b"}}", "4,300 digits"),
+    ("pagerduty", b'{"event": {"event_type": "incident.triggered", "data": "not an object"}}', "wrong type"),
+    ("pagerduty", b'{"event": {"event_type": "incident.triggered", "data": {"service": 7, "id": "P1"}}}', ""),
+    ("pagerduty", b'{"event": {"event_type": "incident.triggered", "data": []}}', ""),
+]
+
+
+@pytest.mark.parametrize(("source", "body", "expected"), SIGNED_SHAPES)
+def test_signed_bodies_of_the_wrong_shape_are_422_with_one_line(
+    service: Service, source: str, body: bytes, expected: str
+) -> None:
+    from .service import pagerduty_headers
+
+    status, answer = service.post(f"/hooks/{source}", body, pagerduty_headers(body))
+    assert status == 422, answer
+    assert expected in answer["detail"] and "\n" not in answer["detail"]
+
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+RECORD = "id: INC-1\nstatus: investigating\nseverity: minor\nstarted_at: 2026-11-22T09:12:00Z\nimpact: Slow.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("laughs.yaml", LAUGHS, "anchors and aliases"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("digits.json", '{"id": ' + "9" * 5000 + "}", "4,300 digits"),
+        ("year0.yaml", RECORD.replace("2026-11-22", "0000-01-01") + "title: T\n", "is not a date and time"),
+        ("twice.yaml", RECORD + "title: One\ntitle: Two\n", "'title' is given twice (lines 6 and 7)"),
+        ("twice.json", '{"id": "A", "id": "B"}', "'id' is given twice"),
+        ("bidi.yaml", RECORD + "title: Sign\u202ein is down\n", "invisible or control character (U+202E)"),
+        ("zero-width.yaml", RECORD + "title: Sign\u200bin\n", "invisible or control character (U+200B)"),
+    ],
+)
+def test_hostile_records_exit_2_with_a_reason_and_no_traceback(tmp_path: Path, name: str, text: str, expected: str):
+    from .conftest import run
+
+    path = tmp_path / name
+    path.write_text(text)
+    for command in ("check", "draft"):
+        result = run(command, str(path))
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and "Traceback" not in result.output
+
+
+def test_plain_scalars_stay_the_text_that_was_written(tmp_path: Path) -> None:
+    from notify.record.sources import load_incident
+
+    path = tmp_path / "record.yaml"
+    path.write_text(RECORD.replace("INC-1", "1:20:30".replace(":", "-")) + "title: 42\ncomponents: [0755, 1e3, yes]\n")
+    incident = load_incident(str(path))
+    assert incident.title == "42" and incident.components == ["0755", "1e3", "yes"]
+    path.write_text(RECORD.replace("id: INC-1", "id: 1:20:30") + "title: T\n")
+    with pytest.raises(Exception, match="id: String should match pattern"):
+        load_incident(str(path))  # as written, "1:20:30", not the number 4830 YAML 1.1 made of it
+
+
+def test_a_full_disk_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    from .conftest import run
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    result = run("new", "--title", "Slow reports", "--impact", "Reports are slow.", "-o", "/dev/full", "--force")
+    assert result.exit_code == 2 and "the disk is full" in result.output and "Traceback" not in result.output
+
+
+def test_a_full_store_keeps_what_it_had_and_says_so(tmp_path: Path) -> None:
+    from notify.errors import StoreError
+    from notify.record.sources import load_incident
+    from notify.review.service import Review
+    from notify.store.database import open_store
+
+    from .conftest import EXAMPLES
+
+    store = open_store(str(tmp_path / "notify.db"))
+    review = Review(store)
+    first = review.create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")
+    pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
+    store._connection.execute(f"PRAGMA max_page_count = {pages}")  # SQLite answers "database or disk is full"
+    with pytest.raises(StoreError, match="the disk is full: nothing of this change was stored"):
+        review.create(load_incident(str(EXAMPLES / "resolved.yaml")), "dana")
+    assert [d.id for d in review.listing()] == [first.id]
+    assert review.verify() == []  # the audit chain is whole
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/login", "/health", "/feed.atom"])
+def test_every_page_carries_the_same_security_headers(service: Service, path: str) -> None:
+    _, _, headers = Browser(service.url).get(path)
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
