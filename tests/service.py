@@ -17,6 +17,7 @@ import uvicorn
 
 from notify.web.app import create_app
 from notify.web.auth import hash_password
+from notify.web.protocol import HTTP
 
 from .smtp_server import free_port
 
@@ -53,7 +54,7 @@ class Service:
         self.port = free_port()
         self.app = create_app(str(write_config(directory, secrets_, extra)), db)
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, http=HTTP)
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

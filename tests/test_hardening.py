@@ -180,3 +180,47 @@ def test_every_page_carries_the_same_security_headers(service: Service, path: st
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_client_that_goes_away_is_logged_499_not_500(service: Service, caplog: pytest.LogCaptureFixture) -> None:
+    import json
+    import socket
+    import time
+
+    with caplog.at_level("INFO", logger="notify.access"):
+        with socket.create_connection(("127.0.0.1", service.port), timeout=5) as sock:
+            sock.sendall(
+                b"POST /hooks/pagerduty HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 1000\r\n\r\n" + b'{"event": '
+            )  # promises 1,000 bytes, sends ten, hangs up
+        deadline = time.time() + 5
+        while time.time() < deadline and not any(r.name == "notify.access" for r in caplog.records):
+            time.sleep(0.05)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "notify.access"]
+    assert [(line["path"], line["status"]) for line in lines] == [("/hooks/pagerduty", 499)]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"",  # connects and says nothing
+        b"POST /hooks/pagerduty HTTP/1.1\r\nHost: x\r\nX-Slow: ",  # headers a byte at a time
+        b"POST /hooks/pagerduty HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",  # a body that never ends
+    ],
+)
+def test_a_slow_client_gets_408_and_its_connection_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sent: bytes
+) -> None:
+    import socket
+
+    from notify.web import protocol
+
+    monkeypatch.setattr(protocol, "REQUEST_SECONDS", 0.5)
+    with Service(tmp_path, str(tmp_path / "service.db")) as service:
+        with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
+            sock.sendall(sent)
+            answer = b""
+            while chunk := sock.recv(4096):  # returns b"" once the server closes
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert Browser(service.url).get("/health")[0] == 200  # the service itself is unharmed

@@ -313,6 +313,7 @@ def serve(host: str, port: int, workers: int, db: str | None) -> None:
     import uvicorn
 
     from notify.web.app import create_app
+    from notify.web.protocol import HTTP
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config_path = click.get_current_context().find_root().obj
@@ -322,9 +323,11 @@ def serve(host: str, port: int, workers: int, db: str | None) -> None:
             os.environ["NOTIFY_CONFIG"] = config_path
         if db:
             os.environ["NOTIFY_DB"] = db
-        uvicorn.run("notify.web.app:app", host=host, port=port, workers=workers, access_log=False)
+        uvicorn.run("notify.web.app:app", host=host, port=port, workers=workers, access_log=False, http=HTTP)
         return
-    uvicorn.run(create_app(config_path, db), host=host, port=port, access_log=False, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        create_app(config_path, db), host=host, port=port, access_log=False, timeout_graceful_shutdown=10, http=HTTP
+    )
 
 
 @click.command(name="hash-password")

@@ -135,15 +135,23 @@ class AccessLog:
             return
         start = time.perf_counter()
         status = 500  # what the client sees if the app fails before answering
+        answered = False
 
         async def noting(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
             await send(message)
 
+        async def listening() -> Message:
+            nonlocal status
+            message = await receive()
+            if message["type"] == "http.disconnect" and not answered:
+                status = 499  # the client went away before the answer: not our failure
+            return message
+
         try:
-            await self.app(scope, receive, noting)
+            await self.app(scope, listening, noting)
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
