@@ -224,3 +224,26 @@ def test_a_slow_client_gets_408_and_its_connection_back(
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 408")
         assert Browser(service.url).get("/health")[0] == 200  # the service itself is unharmed
+
+
+def test_a_stranger_cannot_change_a_confirmed_subscription(tmp_path: Path, smtp_server: Any) -> None:
+    from notify.store import subscriptions
+    from notify.store.database import open_store
+
+    db = str(tmp_path / "service.db")
+    extra = f'[smtp]\nurl = "{smtp_server.url}"\nfrom = "Example Status <status@example.com>"\nsubscribers = "store"\n'
+    with Service(tmp_path, db, extra=extra) as service:
+        owner = Browser(service.url)
+        owner.post("/subscribe", {"email": "fan@example.net", "components": "Sign-in", "language": "en"})
+        link = re.search(r"http://\S+/subscribe/confirm\?token=\S+", smtp_server.handler.received[-1].get_content())
+        assert link and owner.get(link[0].removeprefix(service.url))[0] == 200
+
+        stranger = Browser(service.url)
+        status, page, _ = stranger.post("/subscribe", {"email": "FAN@example.net", "components": "Billing"})
+        assert status == 200 and "Check your inbox" in page  # the same answer: nothing says who subscribes
+        notice = smtp_server.handler.received[-1]
+        assert notice["To"] == "FAN@example.net" and "nothing has changed" in notice.get_content()
+        assert "/preferences?token=" in notice.get_content() and "/subscribe/confirm" not in notice.get_content()
+    with open_store(db) as store:
+        row = subscriptions.get(store, "fan@example.net")
+    assert row is not None and row["components_json"] == '["Sign-in"]' and row["confirmed_at"]

@@ -32,19 +32,26 @@ class Tokens:
         return fields[2]
 
 
-def request(store: Store, email: str, components: list[str], language: str, now: datetime) -> bool:
-    """Record a sign-up awaiting confirmation; False for an address that is not one. Signing up again
-    refreshes the choice but never confirms by itself."""
+def request(store: Store, email: str, components: list[str], language: str, now: datetime) -> str | None:
+    """Record a sign-up awaiting confirmation: "asked". None for an address that is not one.
+
+    "confirmed" for an address already subscribed: its choice is left as it is, since anyone can
+    type an address into the form; only the owner's own link (preferences) changes it. Signing up
+    again never confirms by itself."""
     if not EMAIL.match(email) or len(email) > 254:
-        return False
+        return None
+    address = email.casefold()
     with store.transaction() as tx:
+        rows = tx.execute("SELECT confirmed_at, unsubscribed_at FROM subscriptions WHERE email = ?", (address,))
+        if rows and rows[0]["confirmed_at"] and not rows[0]["unsubscribed_at"]:
+            return "confirmed"
         tx.execute(
             "INSERT INTO subscriptions (email, components_json, language, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (email) DO UPDATE SET components_json = excluded.components_json,"
             " language = excluded.language",
-            (email.casefold(), json.dumps(sorted(set(components))), language, now.isoformat()),
+            (address, json.dumps(sorted(set(components))), language, now.isoformat()),
         )
-    return True
+    return "asked"
 
 
 def confirm(store: Store, email: str, now: datetime) -> None:

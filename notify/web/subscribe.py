@@ -33,7 +33,8 @@ def register(app: FastAPI) -> None:
     def _subscribe(request: Request, email: str, components: list[str], language: str) -> Response:
         review = request.app.state.stores.review()
         now = utc_now()
-        if not subscriptions.request(review.store, email, components, language, now):
+        state = subscriptions.request(review.store, email, components, language, now)
+        if state is None:
             return page(
                 "subscribe.html.j2",
                 status=422,
@@ -41,16 +42,28 @@ def register(app: FastAPI) -> None:
                 message="Please go back and check the address.",
                 me=None,
             )
-        token = tokens(request).issue(email.casefold(), "confirm", now)
-        link = f"{base(request)}/subscribe/confirm?token={quote(token)}"
-        _send_plain(
-            request,
-            email,
-            "Confirm your subscription to status updates",
-            f"Someone (we hope you) asked for email updates about "
-            f"{', '.join(components) or 'every component'}.\n\nConfirm here: {link}\n\n"
-            "If it was not you, ignore this email: nothing more will be sent.\n",
-        )
+        if state == "confirmed":  # a stranger may have typed it: change nothing, tell the owner how
+            token = tokens(request).issue(email.casefold(), "manage", now)
+            _send_plain(
+                request,
+                email,
+                "Your subscription to status updates",
+                "Someone (we hope you) asked to change what you follow. You are already subscribed, and "
+                "nothing has changed.\n\n"
+                f"To change what you follow: {base(request)}/preferences?token={quote(token)}\n\n"
+                "If it was not you, ignore this email.\n",
+            )
+        else:
+            token = tokens(request).issue(email.casefold(), "confirm", now)
+            link = f"{base(request)}/subscribe/confirm?token={quote(token)}"
+            _send_plain(
+                request,
+                email,
+                "Confirm your subscription to status updates",
+                f"Someone (we hope you) asked for email updates about "
+                f"{', '.join(components) or 'every component'}.\n\nConfirm here: {link}\n\n"
+                "If it was not you, ignore this email: nothing more will be sent.\n",
+            )
         # the same answer whether or not the address was known: the page never reveals who subscribes
         return page(
             "subscribe.html.j2",
