@@ -32,9 +32,12 @@ SECRETS = {
 PASSWORDS = {"dana": "dana-password", "sam": "sam-password"}
 
 
-def write_config(directory: Path, secrets_: dict[str, str] | None = None, extra: str = "") -> Path:
+def write_config(
+    directory: Path, secrets_: dict[str, str] | None = None, extra: str = "", passwords: dict[str, str] | None = None
+) -> Path:
     reviewers = "".join(
-        f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n' for n, p in PASSWORDS.items()
+        f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n'
+        for n, p in (passwords or PASSWORDS).items()
     )
     secrets = "".join(f'{k} = "{v}"\n' for k, v in (secrets_ or SECRETS).items())
     path = directory / "notify.toml"
@@ -50,9 +53,16 @@ cookie_secure = false
 
 
 class Service:
-    def __init__(self, directory: Path, db: str, secrets_: dict[str, str] | None = None, extra: str = "") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        db: str,
+        secrets_: dict[str, str] | None = None,
+        extra: str = "",
+        passwords: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
-        self.app = create_app(str(write_config(directory, secrets_, extra)), db)
+        self.app = create_app(str(write_config(directory, secrets_, extra, passwords)), db)
         self.server = uvicorn.Server(
             uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, http=HTTP)
         )

@@ -247,3 +247,36 @@ def test_a_stranger_cannot_change_a_confirmed_subscription(tmp_path: Path, smtp_
     with open_store(db) as store:
         row = subscriptions.get(store, "fan@example.net")
     assert row is not None and row["components_json"] == '["Sign-in"]' and row["confirmed_at"]
+
+
+def _session_cookie(browser: Browser) -> str:
+    return next(c.value for c in browser.jar if c.name == "notify_session")
+
+
+def _with_cookie(url: str, cookie: str) -> int:
+    request = urllib.request.Request(url + "/review", headers={"Cookie": f"notify_session={cookie}"})
+    return Browser(url)._open(request)[0]
+
+
+def test_signing_out_ends_the_session_on_the_server(service: Service) -> None:
+    browser = Browser(service.url)
+    assert browser.login("sam", "sam-password")[0] == 303
+    kept = _session_cookie(browser)
+    assert _with_cookie(service.url, kept) == 200
+    _, page, _ = browser.get("/review")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf and browser.post("/logout", {"csrf": "forged"})[0] == 403  # a cross-site sign-out is refused
+    assert browser.post("/logout", {"csrf": csrf[1]})[0] == 303
+    assert _with_cookie(service.url, kept) == 303  # the copied cookie signs nobody in any more
+
+
+def test_a_new_password_ends_the_sessions_the_old_one_opened(tmp_path: Path) -> None:
+    db = str(tmp_path / "service.db")
+    with Service(tmp_path, db) as first:
+        browser = Browser(first.url)
+        assert browser.login("sam", "sam-password")[0] == 303
+        kept = _session_cookie(browser)
+        assert _with_cookie(first.url, kept) == 200
+    with Service(tmp_path, db, passwords={"sam": "a-new-password"}) as second:  # notify.toml edited
+        assert _with_cookie(second.url, kept) == 303
+        assert Browser(second.url).login("sam", "a-new-password")[0] == 303

@@ -27,9 +27,10 @@ def test_altered_malformed_or_oversized_tokens_are_refused() -> None:
 
 def test_a_session_cookie_is_not_a_subscription_link_and_expires() -> None:
     sessions, tokens = Sessions(b"secret"), Tokens(b"secret")
-    cookie = sessions.issue("sam", now=1_000_000.0)
+    cookie = sessions.issue("sam", "scrypt$old", now=1_000_000.0)
     session = sessions.read(cookie, now=1_000_001.0)
     assert session is not None and session.name == "sam"
+    assert sessions.holds(session, "scrypt$old") and not sessions.holds(session, "scrypt$new")
     assert sessions.read(cookie, now=1_000_000.0 + 13 * 3600) is None
     now = datetime(2026, 11, 23, tzinfo=UTC)
     assert tokens.read(cookie, "manage", now) is None

@@ -138,6 +138,10 @@ def _v7(dialect: str) -> list[str]:
     ]
 
 
+def _v8(dialect: str) -> list[str]:
+    return ["CREATE TABLE ended_sessions (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)"]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -146,4 +150,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (5, "subscriptions people manage themselves", _v5),
     (6, "an incident's pending drafts found without reading every revision", _v6),
     (7, "waivers: a reviewer accepts a finding for one draft, with a reason", _v7),
+    (8, "reviewer sessions ended by signing out", _v8),
 ]

@@ -49,24 +49,34 @@ class Session:
     name: str
     nonce: str
     expires: int
+    proof: str  # binds the session to the reviewer's password hash as it was at sign-in
 
 
 class Sessions:
-    """Signs session cookies and derives CSRF tokens with one server secret."""
+    """Signs session cookies and derives CSRF tokens with one server secret. A session names its
+    reviewer and carries a proof of their password hash, so changing the password in notify.toml
+    ends every session it opened; signing out ends one (notify/store/sessions.py remembers it)."""
 
     def __init__(self, secret: bytes) -> None:
         self._signer = Signer(secret, "session")
 
-    def issue(self, name: str, now: float | None = None) -> str:
+    def issue(self, name: str, password_hash: str, now: float | None = None) -> str:
         expires = int((now or time.time()) + SESSION_SECONDS)
-        return self._signer.seal(str(expires), secrets.token_hex(16), name)
+        return self._signer.seal(str(expires), secrets.token_hex(16), self._proof(name, password_hash), name)
 
     def read(self, cookie: str | None, now: float | None = None) -> Session | None:
-        fields = self._signer.open(cookie, 3)
+        fields = self._signer.open(cookie, 4)
         if fields is None or not fields[0].isdigit() or int(fields[0]) < (now or time.time()):
             return None
-        expires, nonce, name = fields
-        return Session(name, nonce, int(expires))
+        expires, nonce, proof, name = fields
+        return Session(name, nonce, int(expires), proof)
+
+    def holds(self, session: Session, password_hash: str) -> bool:
+        """The password the session was opened with is still the reviewer's."""
+        return self._signer.matches(f"password|{session.name}|{password_hash}", session.proof)
+
+    def _proof(self, name: str, password_hash: str) -> str:
+        return self._signer.mac(f"password|{name}|{password_hash}")
 
     def csrf(self, nonce: str) -> str:
         return self._signer.mac("csrf|" + nonce)

@@ -7,6 +7,7 @@ session; the session cookie is signed, HttpOnly, SameSite=Lax and Secure (unless
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -53,7 +54,19 @@ def register(app: FastAPI) -> None:
         )
 
     def session_of(request: Request) -> Session | None:
-        return signer(request).read(request.cookies.get(SESSION_COOKIE))
+        """The signed-in reviewer, while the session holds: unexpired, not signed out, the reviewer
+        still listed in notify.toml with the password the session was opened with."""
+        from notify.store import sessions
+
+        found = signer(request).read(request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            return None
+        reviewer = request.app.state.config.reviewer(found.name)
+        if reviewer is None or not signer(request).holds(found, reviewer.password_hash.get_secret_value()):
+            return None
+        if sessions.ended(request.app.state.stores.review().store, found.nonce):
+            return None
+        return found
 
     def login_page(request: Request, error: str | None = None) -> Response:
         nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_hex(16)
@@ -80,7 +93,7 @@ def register(app: FastAPI) -> None:
         if not (ok and reviewer):
             return login_page(request, LOGIN_ERRORS["mismatch"])
         response = RedirectResponse("/review", status_code=303)
-        cookie(response, request, SESSION_COOKIE, signer(request).issue(name), None)
+        cookie(response, request, SESSION_COOKIE, signer(request).issue(name, stored), None)
         return response
 
     def guarded(handler: Callable[..., Response]) -> Callable[..., Any]:
@@ -176,11 +189,16 @@ def register(app: FastAPI) -> None:
             f"/review/drafts/{{draft_id}}/{action}", guarded(act), methods=["POST"], include_in_schema=False
         )
 
-    @app.post("/logout", include_in_schema=False)
-    def logout(request: Request) -> Response:
+    def logout(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
+        """Ends the session on the server too: the old cookie, if kept, no longer signs anyone in."""
+        from notify.store import sessions
+
+        sessions.end(request.app.state.stores.review().store, session.nonce, session.expires, int(time.time()))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    app.add_api_route("/logout", guarded(logout), methods=["POST"], include_in_schema=False)
 
 
 def _edit(review: Any, draft_id: str, editor: str, form: dict[str, str]) -> str:
