@@ -33,7 +33,11 @@ PASSWORDS = {"dana": "dana-password", "sam": "sam-password"}
 
 
 def write_config(
-    directory: Path, secrets_: dict[str, str] | None = None, extra: str = "", passwords: dict[str, str] | None = None
+    directory: Path,
+    secrets_: dict[str, str] | None = None,
+    extra: str = "",
+    passwords: dict[str, str] | None = None,
+    max_event_age_minutes: int = 0,  # the samples are real deliveries from years ago: accept their age
 ) -> Path:
     reviewers = "".join(
         f'[[reviewers]]\nname = "{n}"\npassword_hash = "{hash_password(p)}"\n'
@@ -45,6 +49,7 @@ def write_config(
 title = "Example Status"
 contact = {{name = "Dana Reyes", email = "dana@example.com"}}
 cookie_secure = false
+max_event_age_minutes = {max_event_age_minutes}
 [secrets]
 {secrets}
 {reviewers}
@@ -60,9 +65,11 @@ class Service:
         secrets_: dict[str, str] | None = None,
         extra: str = "",
         passwords: dict[str, str] | None = None,
+        max_event_age_minutes: int = 0,
     ) -> None:
         self.port = free_port()
-        self.app = create_app(str(write_config(directory, secrets_, extra, passwords)), db)
+        config = write_config(directory, secrets_, extra, passwords, max_event_age_minutes)
+        self.app = create_app(str(config), db)
         self.server = uvicorn.Server(
             uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, http=HTTP)
         )

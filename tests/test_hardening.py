@@ -280,3 +280,44 @@ def test_a_new_password_ends_the_sessions_the_old_one_opened(tmp_path: Path) -> 
     with Service(tmp_path, db, passwords={"sam": "a-new-password"}) as second:  # notify.toml edited
         assert _with_cookie(second.url, kept) == 303
         assert Browser(second.url).login("sam", "a-new-password")[0] == 303
+
+
+def test_a_captured_delivery_replayed_makes_nothing_new(tmp_path: Path) -> None:
+    import json
+    import time
+
+    from .service import grafana_headers, pagerduty_headers, standard_headers
+    from .test_webhooks import drafts_of, sample
+
+    with Service(tmp_path, str(tmp_path / "service.db")) as service:
+        service.db = str(tmp_path / "service.db")  # type: ignore[attr-defined]  # for drafts_of
+        body = sample("pagerduty/zulip_fixture_triggered_v3.json")
+        assert service.post("/hooks/pagerduty", body, pagerduty_headers(body, delivery="d-1"))[0] == 201
+        # the same signed body under a new, unsigned X-Webhook-Id: the signed event id says it is the same
+        assert service.post("/hooks/pagerduty", body, pagerduty_headers(body, delivery="d-2")) == (
+            200,
+            {"duplicate": True},
+        )
+        assert [d.revision for d in drafts_of(service, "PD-PFQZPSY")] == [1]
+
+        # incident.io sending the same state five times, each a new message: one revision
+        body = sample("incidentio/public_incident.incident_updated_v2.openapi-example.json")
+        answers = [
+            service.post("/hooks/incidentio", body, standard_headers(body, f"msg_{n}", int(time.time())))
+            for n in range(5)
+        ]
+        assert answers[0][0] == 201 and all(a == (200, {"unchanged": True}) for a in answers[1:])
+        incident = answers[0][1]["draft"].rsplit("-r", 1)[0]
+        assert len(drafts_of(service, incident)) == 1
+
+        body = sample("grafana/grafana_docs_webhook_payload_example.json")
+        stale = grafana_headers(body, str(int(time.time()) - 301))
+        assert service.post("/hooks/grafana", body, stale)[0] == 401
+    with Service(tmp_path, str(tmp_path / "other.db"), max_event_age_minutes=24 * 60) as strict:
+        old = json.loads(sample("pagerduty/zulip_fixture_triggered_v3.json"))
+        stale_body = json.dumps(old).encode()  # occurred_at in the sample is years ago
+        status, answer = strict.post("/hooks/pagerduty", stale_body, pagerduty_headers(stale_body))
+        assert status == 401 and "a replay" in answer["detail"]
+        old["event"]["occurred_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        fresh = json.dumps(old).encode()
+        assert strict.post("/hooks/pagerduty", fresh, pagerduty_headers(fresh))[0] == 201

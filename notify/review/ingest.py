@@ -47,6 +47,27 @@ def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
     return newest(review.store, incident_id)
 
 
+def too_old(event: Event, now: datetime, max_minutes: int) -> str | None:
+    """Why a signed event is refused as a replay: it happened longer ago than the service accepts."""
+    if max_minutes and event.occurred_at is not None and now - event.occurred_at > timedelta(minutes=max_minutes):
+        return f"the event happened at {event.occurred_at:%Y-%m-%d %H:%M} UTC, over {max_minutes} minutes ago: a replay"
+    return None
+
+
+def changes_nothing(incident: Incident, previous: dict[str, Any]) -> bool:
+    """The delivery repeats the latest revision's facts (a tool re-sending the same state): no new
+    revision. The next-update time is ours, not the tool's, so it is not compared."""
+    from notify.record.incident import Incident
+
+    def facts(record: Incident) -> dict[str, Any]:
+        return record.model_dump(mode="json", exclude={"next_update_at"})
+
+    try:
+        return facts(incident) == facts(Incident.model_validate(previous))
+    except ValueError:  # a previous record from an older schema: treat the delivery as news
+        return False
+
+
 def incident_from_event(
     event: Event, previous: dict[str, Any] | None, config: ServiceConfig, now: datetime
 ) -> Incident:

@@ -51,6 +51,9 @@ class Service(Strict):
     next_update_minutes: int = Field(default=30, ge=5, le=24 * 60)
     cookie_secure: bool = True
     session_secret: SecretStr | None = None
+    # a signed event that happened longer ago than this is a replay, not news (0: accept any age,
+    # for replaying an archive on purpose)
+    max_event_age_minutes: int = Field(default=24 * 60, ge=0)
 
 
 class Secrets(Strict):

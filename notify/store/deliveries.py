@@ -3,7 +3,15 @@ second draft."""
 
 from __future__ import annotations
 
-from notify.store.database import Tx
+from notify.store.database import Store, Tx
+
+
+def seen(store: Store, source: str, delivery_id: str) -> bool:
+    """Whether this delivery came before (a quick answer; claim() is what decides under load)."""
+    with store.read() as tx:
+        return bool(
+            tx.execute("SELECT 1 FROM webhook_deliveries WHERE source = ? AND delivery_id = ?", (source, delivery_id))
+        )
 
 
 def claim(tx: Tx, source: str, delivery_id: str, received_at: str) -> bool:

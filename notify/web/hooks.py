@@ -23,8 +23,9 @@ from notify.record.webhooks import (
     pagerduty,
     signatures,
 )
-from notify.review.ingest import accept, incident_from_event, latest_record
+from notify.review.ingest import accept, changes_nothing, incident_from_event, latest_record, too_old
 from notify.settings.service import ServiceConfig
+from notify.store import deliveries
 from notify.web.middleware import body_digest, json_error
 
 Check = Callable[[ServiceConfig, Request, bytes], bool]
@@ -67,8 +68,8 @@ def _token(source: str) -> Check:
 
 def _delivery_id(source: str, request: Request, body: bytes, payload: Any) -> str:
     h = request.headers
-    if source == "pagerduty":
-        return h.get("x-webhook-id") or str((payload.get("event") or {}).get("id") or body_digest(body))
+    if source == "pagerduty":  # the event id the signature covers, never the unsigned X-Webhook-Id header
+        return str((payload.get("event") or {}).get("id") or body_digest(body))
     if source == "incidentio":
         return h.get("webhook-id") or h.get("svix-id") or body_digest(body)
     return body_digest(body)
@@ -139,7 +140,15 @@ def _handler(source: str) -> Callable[[Request], Any]:
             else:
                 now = review.clock()
                 event = parse(payload, now)
-                incident = incident_from_event(event, latest_record(review, event.incident_id), config, now)
+                stale = too_old(event, now, config.service.max_event_age_minutes)
+                if stale:
+                    return json_error(401, stale)
+                previous = latest_record(review, event.incident_id)
+                incident = incident_from_event(event, previous, config, now)
+                if previous is not None and changes_nothing(incident, previous):
+                    delivery = _delivery_id(source, request, body, payload)
+                    seen = deliveries.seen(review.store, source, delivery)
+                    return JSONResponse({"duplicate": True} if seen else {"unchanged": True}, status_code=200)
         except Ignored as exc:
             return JSONResponse({"ignored": str(exc)}, status_code=202)
         except (Unrecognised, InputError) as exc:

@@ -31,6 +31,7 @@ class Event:
     started_at: datetime
     resolved_at: datetime | None = None
     links: list[str] = field(default_factory=list)
+    occurred_at: datetime | None = None  # when the tool says the event happened, where it signs that
 
 
 def short_id(prefix: str, value: str) -> str:

@@ -42,4 +42,5 @@ def parse(payload: Any, now: datetime) -> Event:
         started_at=when(data.get("created_at"), occurred),
         resolved_at=occurred if status == "resolved" else None,
         links=[text(data["html_url"], 300)] if data.get("html_url") else [],
+        occurred_at=occurred if event.get("occurred_at") else None,  # inside the signed body
     )

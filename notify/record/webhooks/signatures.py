@@ -54,9 +54,25 @@ def standard_webhooks(
     return ok
 
 
-def grafana(secret: str, body: bytes, signature: str | None, timestamp: str | None = None) -> bool:
-    """Grafana's optional HMAC: hex HMAC-SHA256 of the body, or of "timestamp:body" when a timestamp is sent."""
+def grafana(
+    secret: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None = None,
+    *,
+    now: float | None = None,
+    tolerance: int | None = 300,
+) -> bool:
+    """Grafana's optional HMAC: hex HMAC-SHA256 of the body, or of "timestamp:body" when a timestamp
+    is sent; a signed timestamp (Unix seconds) older or newer than `tolerance` is a replay."""
     if not signature:
+        return False
+    moment = time.time() if now is None else now
+    if (
+        timestamp is not None
+        and tolerance is not None
+        and not (timestamp.isdigit() and abs(moment - int(timestamp)) <= tolerance)
+    ):
         return False
     message = (timestamp.encode() + b":" + body) if timestamp is not None else body
     expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
