@@ -321,3 +321,41 @@ def test_a_captured_delivery_replayed_makes_nothing_new(tmp_path: Path) -> None:
         old["event"]["occurred_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         fresh = json.dumps(old).encode()
         assert strict.post("/hooks/pagerduty", fresh, pagerduty_headers(fresh))[0] == 201
+
+
+def test_guessing_passwords_is_slowed_to_a_stop_across_processes(tmp_path: Path) -> None:
+    db = str(tmp_path / "service.db")
+    with Service(tmp_path, db) as one, Service(tmp_path, db) as other:  # two processes, one store
+        guesser = Browser(one.url)
+        for _ in range(10):
+            assert guesser.login("sam", "guess")[0] == 401
+        status, page, headers = Browser(other.url).login("sam", "sam-password")  # even the right password
+        assert status == 429 and int(headers["Retry-After"]) > 0 and "Too many sign-in attempts" in page
+        assert Browser(other.url).login("dana", "dana-password")[0] == 303  # another account is not locked
+
+
+def test_sign_ups_are_limited_per_client_and_mails_per_address(tmp_path: Path, smtp_server: Any) -> None:
+    db = str(tmp_path / "service.db")
+    extra = f'[smtp]\nurl = "{smtp_server.url}"\nfrom = "Example Status <status@example.com>"\nsubscribers = "store"\n'
+    with Service(tmp_path, db, extra=extra) as service:
+        browser = Browser(service.url)
+        answers = [browser.post("/subscribe", {"email": "victim@example.net"}) for _ in range(22)]
+        assert [a[0] for a in answers] == [200] * 20 + [429] * 2
+        assert int(answers[-1][2]["Retry-After"]) > 0
+        mails = [m for m in smtp_server.handler.received if m["To"] == "victim@example.net"]
+        assert len(mails) == 3  # a mail bomb through us stops at three an hour
+
+
+def test_rate_limits_count_in_the_store_on_both_databases(store_location: str) -> None:
+    from notify.store import rate_limits
+    from notify.store.database import open_store
+    from notify.store.rate_limits import Limit
+
+    rule = Limit(2, 60)
+    with open_store(store_location) as store:
+        assert rate_limits.take(store, "k", rule, 1000.0) == 0
+        assert rate_limits.take(store, "k", rule, 1010.0) == 0
+        assert rate_limits.take(store, "k", rule, 1020.0) == pytest.approx(40.0)  # the first leaves at 1060
+        assert rate_limits.take(store, "other", rule, 1020.0) == 0
+        assert rate_limits.take(store, "k", rule, 1061.0) == 0
+        assert rate_limits.wait(store, "k", rule, 1062.0) == pytest.approx(8.0)  # 1010 leaves at 1070

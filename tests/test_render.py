@@ -198,3 +198,52 @@ def test_markdown_escaping_never_shows_through(tmp_path: Path):
     assert impact in email["text"]
     assert "Since ~20:10 UTC some orders are stuck in *pending* (about 5% | [of] checkouts) #2." in email["html"]
     assert "\\" not in email["html"] and "\\" not in email["text"]
+
+
+def _phases(incident: Incident) -> list[Incident]:
+    """The record as written and in every later phase it can reach, so each template is seen."""
+    from notify.record.incident import Status
+
+    later = ["completed", "in_progress"] if incident.is_maintenance else ["monitoring", "resolved"]
+    return [incident, *(incident.model_copy(update={"status": Status(s)}) for s in later)]
+
+
+@pytest.mark.parametrize("name", [*PASSING, "stressed"])
+def test_no_sentence_of_the_cause_or_the_links_reaches_a_public_channel(policy: Policy, name: str):
+    from notify.policy.matching.sentences import sentence_spans
+
+    for incident in _phases(load_incident(str(EXAMPLES / f"{name}.yaml"))):
+        internal = [incident.cause[a:b].strip() for a, b in sentence_spans(incident.cause)] + incident.links
+        rendered = render_all(policy, incident, draft=True)
+        for channel, message in rendered.items():
+            if message.audience == "internal":
+                continue
+            for part, text in message.parts.items():
+                for secret in filter(None, internal):
+                    assert secret not in text, (name, incident.status, channel, part, secret)
+
+
+def test_a_completed_maintenance_says_it_is_done_not_the_plan_again(policy: Policy):
+    planned = load_incident(str(EXAMPLES / "maintenance.yaml"))
+    from notify.record.incident import Status
+
+    done = planned.model_copy(update={"status": Status.completed, "next_update_at": None})
+    rendered = render_all(policy, done)
+    for channel, message in rendered.items():
+        text = " ".join(message.parts.values())
+        if message.audience == "internal":
+            assert planned.impact in text  # the note keeps the whole record
+            continue
+        assert "will be read-only" not in text and "this will cause" not in text, channel
+        assert "plan around it" not in text, channel
+    assert (
+        "is complete and everything is working normally. It ran from 5 Dec 2026, 02:00 UTC"
+        in (rendered["email"].parts["text"])
+    )
+
+
+def test_a_resolved_incident_that_says_we_are_fixing_it_is_flagged(policy: Policy):
+    still = "Resolved - Exports work again. We are still working on a fix for the remaining errors."
+    assert "tense-resolved-still-fixing" in [f.rule for f in policy.check_text(still, "public").findings]
+    open_ = still.replace("Resolved", "Identified")
+    assert "tense-resolved-still-fixing" not in [f.rule for f in policy.check_text(open_, "public").findings]

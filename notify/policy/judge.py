@@ -25,7 +25,7 @@ from notify.policy.checks import (
 from notify.policy.matching.matcher import PhraseMatcher, fold
 from notify.policy.matching.sentences import sentence_spans
 from notify.policy.org import Org
-from notify.policy.rules import Rule, RuleSet, merge_packs, pack_dirs
+from notify.policy.rules import Rule, RuleSet, When, merge_packs, pack_dirs
 from notify.policy.suggest import Facts, suggest
 from notify.policy.vocabulary import AUDIENCES, Action
 from notify.record.scaffold import PLACEHOLDERS
@@ -193,11 +193,11 @@ class Policy:
 
     def check_text(self, text: str, audience: str = "customers", org: Org | None = None) -> PolicyResult:
         """A plain message: the whole text is one field and must carry every required element."""
-        rules = self.rules_for(audience)
+        facts = _facts_from_text(text)
+        rules = _in_phase(self.rules_for(audience), facts)
         org = org or self.org
         found = _grammatical(scan(self.compiled, rules, text, "text", audience, org=org), "text")
         cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None, org)
-        facts = _facts_from_text(text)
         findings = list(found.findings)
         for rule in rules:
             if rule.action is Action.require and _applies(rule, facts):
@@ -210,7 +210,7 @@ class Policy:
         self, incident: Incident, audience: str, *, explain_cause: bool = False, org: Org | None = None
     ) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
-        rules = self.rules_for(audience)
+        rules = _in_phase(self.rules_for(audience), facts_from_incident(incident))
         org = org or self.org
         owners = [r.id for r in rules if "customers" in r.lists]
         extra = (
@@ -618,6 +618,17 @@ def _facts_from_text(text: str) -> Facts:
         is_open=status not in {"resolved", "completed"},
         is_maintenance=status in {"scheduled", "completed"},
     )
+
+
+ALWAYS = When()
+
+
+def _in_phase(rules: list[Rule], facts: Facts) -> list[Rule]:
+    """The rules for this phase: a flag rule with `when` (a resolved incident still "fixing") only
+    where its phase is. Required elements keep their own `when`, checked where they are required."""
+    if all(r.action is Action.require or r.when == ALWAYS for r in rules):
+        return rules
+    return [r for r in rules if r.action is Action.require or _applies(r, facts)]
 
 
 def _applies(rule: Rule, facts: Facts) -> bool:

@@ -26,6 +26,7 @@ CATEGORIES = {
     "consistency": "One channel omits or contradicts a fact another states (status, next update, remedy).",
     "language.unchecked": "Text in a language with no rule packs: unchecked, so it cannot go out.",
     "placeholder": "A field still holds the scaffold's example text or a TODO: nobody has written it yet.",
+    "tense": "A message that contradicts its own phase: a resolved incident still 'fixing' it.",
 }
 BUILT_IN_CATEGORIES = {"consistency", "language.unchecked", "placeholder"}  # produced by code, not by a rule pack
 AUDIENCES = ("public", "customers", "internal")

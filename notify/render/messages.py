@@ -244,11 +244,18 @@ def to_html(markdown_source: str) -> str:
     return str(converter.reset().convert(markdown_source))
 
 
+PLAN_FIELDS = {"impact", "apology", "responsibility", "remedy"}
+
+
 def build_context(
     incident: Incident, result: PolicyResult, *, draft: bool, now: datetime | None = None
 ) -> dict[str, Any]:
     """What templates see: the policy's cleaned text, never the raw record text."""
     fields = result.with_suggestions() if draft else result.fields
+    if incident.is_maintenance and incident.status.value == "completed" and result.audience != "internal":
+        # done: the plan's words were written for before the window ("will be read-only", "the
+        # disruption this will cause"); customers are told it is complete, not the plan again
+        fields = {k: v for k, v in fields.items() if k not in PLAN_FIELDS and not k.startswith("actions.")}
     actions = [fields[f"actions.{i}"] for i in range(len(incident.actions)) if fields.get(f"actions.{i}")]
     updates = [
         {"at": u.at, "status": u.status.value, "message": fields.get(f"updates.{i}.message", "")}

@@ -142,6 +142,14 @@ def _v8(dialect: str) -> list[str]:
     return ["CREATE TABLE ended_sessions (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)"]
 
 
+def _v9(dialect: str) -> list[str]:
+    return [
+        "CREATE TABLE rate_hits (key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX rate_hits_by_key ON rate_hits (key, at)",
+        "CREATE INDEX rate_hits_by_time ON rate_hits (at)",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -151,4 +159,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (6, "an incident's pending drafts found without reading every revision", _v6),
     (7, "waivers: a reviewer accepts a finding for one draft, with a reason", _v7),
     (8, "reviewer sessions ended by signing out", _v8),
+    (9, "rate limits on what a stranger can trigger", _v9),
 ]

@@ -21,6 +21,9 @@ from notify.errors import NotifyError
 from notify.render.environment import environment
 from notify.resources import bundled_dir
 from notify.review.service import DraftFinding, blocking_rules, merged_rewrites
+from notify.store import rate_limits
+from notify.store.rate_limits import Limit
+from notify.web import limits
 from notify.web.auth import Session, Sessions, check_password, dummy_hash
 
 SESSION_COOKIE = "notify_session"
@@ -29,6 +32,7 @@ EDITABLE = ("impact", "apology", "responsibility", "remedy")
 LOGIN_ERRORS = {
     "expired": "Your sign-in form expired; please try again.",
     "mismatch": "That name and password do not match a reviewer.",
+    "too-many": "Too many sign-in attempts; wait a few minutes and try again.",
 }
 
 _env = environment(bundled_dir("templates") / "web", autoescape=True)
@@ -36,6 +40,16 @@ _env = environment(bundled_dir("templates") / "web", autoescape=True)
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(_env.get_template(name).render(**context), status_code=status)  # headers: SecurityHeaders
+
+
+def failed_logins_wait(store: Any, keys: dict[str, Limit]) -> float:
+    now = time.time()
+    return max(rate_limits.wait(store, key, rule, now) for key, rule in keys.items())
+
+
+def failed_login(store: Any, keys: dict[str, Limit]) -> None:
+    for key in keys:
+        rate_limits.hit(store, key, time.time())
 
 
 def register(app: FastAPI) -> None:
@@ -86,11 +100,21 @@ def register(app: FastAPI) -> None:
         if not nonce or not signer(request).csrf_ok(nonce, str(form.get("csrf") or "")):
             return login_page(request, LOGIN_ERRORS["expired"])
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        keys = {
+            f"login:account:{name.casefold()}": limits.FAILED_LOGINS_PER_ACCOUNT,
+            f"login:client:{limits.client(request)}": limits.FAILED_LOGINS_PER_CLIENT,
+        }
+        store = request.app.state.stores.review().store
+        wait = await run_in_threadpool(failed_logins_wait, store, keys)
+        if wait:  # even the right password waits: guessing must not go on at full speed
+            too_many = page("login.html.j2", status=429, csrf="", error=LOGIN_ERRORS["too-many"])
+            return limits.retry_after(too_many, wait)
         reviewer = request.app.state.config.reviewer(name)
         # an unknown name costs the same scrypt as a wrong password: timing does not tell who exists
         stored = reviewer.password_hash.get_secret_value() if reviewer else dummy_hash()
         ok = await run_in_threadpool(check_password, password, stored)
         if not (ok and reviewer):
+            await run_in_threadpool(failed_login, store, keys)
             return login_page(request, LOGIN_ERRORS["mismatch"])
         response = RedirectResponse("/review", status_code=303)
         cookie(response, request, SESSION_COOKIE, signer(request).issue(name, stored), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -10,8 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
-from notify.store import subscriptions
+from notify.store import rate_limits, subscriptions
 from notify.store.subscriptions import Tokens
+from notify.web import limits
 from notify.web.review import page
 
 
@@ -33,6 +35,18 @@ def register(app: FastAPI) -> None:
     def _subscribe(request: Request, email: str, components: list[str], language: str) -> Response:
         review = request.app.state.stores.review()
         now = utc_now()
+        wait = rate_limits.take(
+            review.store, f"signup:client:{limits.client(request)}", limits.SIGNUPS_PER_CLIENT, time.time()
+        )
+        if wait:
+            refused = page(
+                "subscribe.html.j2",
+                status=429,
+                title="Too many sign-ups",
+                message="Too many sign-ups came from your connection; please try again later.",
+                me=None,
+            )
+            return limits.retry_after(refused, wait)
         state = subscriptions.request(review.store, email, components, language, now)
         if state is None:
             return page(
@@ -151,7 +165,8 @@ def _expired(advice: str = "Use the link in your latest update email.") -> Respo
 
 
 def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
-    """A short notice (a confirmation link) straight through SMTP: it is not an incident update."""
+    """A short notice (a confirmation link) straight through SMTP: it is not an incident update.
+    At most a few an hour to one address."""
     import asyncio
     from email.message import EmailMessage
 
@@ -162,6 +177,9 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     smtp: Any = request.app.state.config.smtp
     if not (smtp.url and smtp.sender):
         return
+    store = request.app.state.stores.review().store
+    if rate_limits.take(store, f"mail:{to.casefold()}", limits.MAILS_PER_ADDRESS, time.time()):
+        return  # nobody's inbox is flooded through us; the page says the same either way
     settings = parse_smtp_url(smtp.url.get_secret_value())
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
