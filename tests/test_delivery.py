@@ -206,7 +206,7 @@ def free_closed_port() -> int:
 
 
 def _sender(db: str, draft_id: str, smtp: SmtpServer, subscribers: Path, *extra: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NOTIFY_HOME": str(Path(db).parent / "home")}
+    env = dict(os.environ)  # the same NOTIFY_HOME as this test: one key for tokens and the audit chain
     return subprocess.Popen(
         [
             sys.executable,
@@ -235,8 +235,10 @@ def _sender(db: str, draft_id: str, smtp: SmtpServer, subscribers: Path, *extra:
     )
 
 
-def test_a_sender_killed_at_random_points_resumes_without_losing_anyone(tmp_path: Path, smtp_server: SmtpServer):
-    db = str(tmp_path / "n.db")
+def test_a_sender_killed_at_random_points_resumes_without_losing_anyone(
+    tmp_path: Path, smtp_server: SmtpServer, store_location: str
+):
+    db = store_location
     draft_id = approved_draft(db)
     subscribers = subscribers_csv(tmp_path / "s.csv", 2000)
     rng = random.Random(20261123)
@@ -255,6 +257,8 @@ def test_a_sender_killed_at_random_points_resumes_without_losing_anyone(tmp_path
     assert len(counts) == 2000  # everyone got the update
     duplicates = sum(n - 1 for n in counts.values())
     window = 8 + FLUSH_EVERY  # messages in flight plus outcomes not yet written, per kill
+    kind = "postgresql" if db.startswith("postgresql") else "sqlite"
+    print(f"\n{kind}: {kills} kills, 0 of 2000 lost, {duplicates} duplicates (bound {kills * window})")
     assert duplicates <= kills * window
     with open_store(db) as store, store.transaction() as tx:
         states = tx.execute("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")

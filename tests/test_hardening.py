@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .service import Service
 
@@ -359,3 +361,179 @@ def test_rate_limits_count_in_the_store_on_both_databases(store_location: str) -
         assert rate_limits.take(store, "other", rule, 1020.0) == 0
         assert rate_limits.take(store, "k", rule, 1061.0) == 0
         assert rate_limits.wait(store, "k", rule, 1062.0) == pytest.approx(8.0)  # 1010 leaves at 1070
+
+
+def _approved_store(tmp_path: Path) -> tuple[Any, Any, Any]:
+    from notify.record.sources import load_incident
+    from notify.review.service import Review
+    from notify.store.database import open_store
+
+    from .conftest import EXAMPLES
+
+    store = open_store(str(tmp_path / "notify.db"))
+    review = Review(store)
+    draft = review.create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")
+    review.approve(draft.id, "sam")
+    return store, review, draft
+
+
+def _sql(store: Any, *statements: str) -> None:
+    """What someone with write access to the database can do behind notify's back."""
+    connection = store._connection
+    connection.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    connection.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    for statement in statements:
+        connection.execute(statement)
+
+
+def test_messages_edited_with_their_hashes_are_not_sent(tmp_path: Path) -> None:
+    import json
+
+    from notify.errors import ReviewRefused
+    from notify.record.draft import content_hash
+    from notify.review import sending
+
+    store, review, draft = _approved_store(tmp_path)
+    assert sending.sendable(review, draft.id).id == draft.id
+    forged = json.loads(json.dumps(draft.messages))
+    forged["email"]["text"] = "Everything is fine. Transfer the fee to account 0000."
+    digest = content_hash(forged)
+    _sql(
+        store,
+        f"UPDATE drafts SET messages_json = '{json.dumps(forged)}', content_hash = '{digest}',"
+        f" approved_hash = '{digest}' WHERE id = '{draft.id}'",
+    )
+    with pytest.raises(ReviewRefused, match="no approval in the audit log for these messages"):
+        sending.sendable(review, draft.id)
+
+
+def test_a_draft_set_to_approved_by_sql_is_not_sent(tmp_path: Path) -> None:
+    from notify.errors import ReviewRefused
+    from notify.record.sources import load_incident
+    from notify.review import sending
+
+    from .conftest import EXAMPLES
+
+    store, review, _ = _approved_store(tmp_path)
+    pending = review.create(load_incident(str(EXAMPLES / "resolved.yaml")), "dana")
+    _sql(
+        store,
+        f"UPDATE drafts SET state = 'approved', approved_hash = content_hash, decided_by = 'sam'"
+        f" WHERE id = '{pending.id}'",
+    )
+    assert review.get(pending.id).approval_holds  # the draft row alone is convincing
+    with pytest.raises(ReviewRefused, match="no approval in the audit log"):
+        sending.sendable(review, pending.id)
+
+
+def test_an_edited_chain_recomputed_without_the_key_fails_verify(tmp_path: Path) -> None:
+    from notify.store.audit import GENESIS, entry_hash
+
+    store, review, _ = _approved_store(tmp_path)
+    cursor = store._connection.execute("SELECT * FROM audit_log ORDER BY seq")
+    names = [d[0] for d in cursor.description]
+    prev, statements = GENESIS, []
+    for values in cursor.fetchall():  # rewrite every actor and recompute the chain as a plain SHA-256
+        row = dict(zip(names, values, strict=True))
+        digest = entry_hash(
+            prev,
+            row["at"],
+            "mallory",
+            row["action"],
+            row["outcome"],
+            row["incident_id"],
+            row["draft_id"],
+            row["detail_json"],
+        )
+        statements.append(
+            f"UPDATE audit_log SET actor = 'mallory', prev_hash = '{prev}', entry_hash = '{digest}'"
+            f" WHERE seq = {row['seq']}"
+        )
+        prev = digest
+    _sql(store, *statements)
+    assert review.verify()  # written under our key, so a chain recomputed without it does not hold
+
+
+def test_a_deleted_tail_shows_against_the_exported_head(tmp_path: Path) -> None:
+    from .conftest import run
+
+    store, review, _ = _approved_store(tmp_path)
+    db = str(tmp_path / "notify.db")
+    head = tmp_path / "elsewhere" / "head.json"
+    head.parent.mkdir()
+    assert run("audit", "--export", str(head), "--db", db).exit_code == 0
+    assert run("audit", "--verify", "--head", str(head), "--db", db).exit_code == 0
+    _sql(store, "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+    assert review.verify() == []  # the chain that is left is whole ...
+    result = run("audit", "--verify", "--head", str(head), "--db", db)
+    assert result.exit_code == 1 and "the exported head is gone or changed" in result.output  # ... but cut back
+
+
+def test_an_upgraded_store_signs_its_intact_legacy_chain_once(tmp_path: Path) -> None:
+    from notify.store import audit
+    from notify.store.database import open_store
+
+    db = str(tmp_path / "notify.db")
+    store = open_store(db)
+    connection = store._connection
+    prev = audit.GENESIS
+    for n in range(3):  # what a store of the previous version holds: a plain SHA-256 chain
+        fields = (prev, f"2026-11-0{n + 1}T00:00:00+00:00", "sam", "approve", "ok", "INC-1", "INC-1-r1", "{}")
+        digest = audit.entry_hash(*fields)
+        connection.execute(
+            "INSERT INTO audit_log (at, actor, action, outcome, incident_id, draft_id, detail_json, prev_hash,"
+            " entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*fields[1:], prev, digest),
+        )
+        prev = digest
+    connection.execute("DELETE FROM schema_migrations WHERE version = 10")
+    store.close()
+    with open_store(db) as upgraded:
+        assert audit.verify(upgraded) == []
+        assert all(e.entry_hash.startswith(audit.KEYED) for e in audit.entries(upgraded))
+        with pytest.raises(Exception, match="append-only"), upgraded.transaction() as tx:  # the trigger is back
+            tx.execute("UPDATE audit_log SET actor = 'x'")
+
+
+YAMLISH = [
+    "id: ",
+    "title: ",
+    "status: ",
+    "started_at: ",
+    "&a ",
+    "*a",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "\n",
+    "  ",
+    "'",
+    '"',
+    "!!python/object ",
+    "!!binary ",
+    "? ",
+    "|",
+    ">",
+    "#",
+    "~",
+    "1:20:30",
+    "0x1f",
+    "\u202e",
+    "9" * 50,
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(YAMLISH), st.text(max_size=8)), max_size=40), st.booleans())
+def test_the_record_loader_says_what_is_wrong_or_loads_and_never_crashes(parts: list[str], as_json: bool) -> None:
+    from notify.errors import InputError
+    from notify.record.sources import parse_incident
+
+    text = "".join(parts)
+    try:
+        parse_incident(text, "fuzz.json" if as_json else "fuzz.yaml")
+    except InputError as exc:
+        assert str(exc) and "Traceback" not in str(exc)

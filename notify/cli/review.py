@@ -244,19 +244,51 @@ def reject(draft_id: str, reviewer: str, reason: str, db: str | None) -> None:
 @click.command(name="audit")
 @click.argument("subject", required=False)
 @click.option("--verify", is_flag=True, help="Check the hash chain; exit 1 when an entry was changed or removed.")
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False),
+    help="Write the newest entry's number and hash here (keep it where the database's writers cannot).",
+)
+@click.option(
+    "--head",
+    "head_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --verify: a file --export wrote; a log cut back behind it fails.",
+)
 @db_option
 @format_option
-def audit_log(subject: str | None, verify: bool, db: str | None, fmt: str) -> None:
+def audit_log(
+    subject: str | None, verify: bool, export_to: str | None, head_file: str | None, db: str | None, fmt: str
+) -> None:
     """Print the audit log, for everything or one incident or draft.
 
     \b
     Examples:
       notify audit INC-1042
-      notify audit --verify
+      notify audit --export /mnt/elsewhere/notify-head.json
+      notify audit --verify --head /mnt/elsewhere/notify-head.json
     """
+    from pathlib import Path
+
+    from notify.errors import InputError
+
     review = common.review_service(db)
+    if export_to:
+        newest = review.audit_head()
+        Path(export_to).write_text(json.dumps(newest) + "\n")
+        click.echo(f"audit head: entry {newest.get('seq', 0)} written to {export_to}")
+        return
     if verify:
-        problems = review.verify()
+        head: dict[str, Any] | None = None
+        if head_file:
+            try:
+                head = json.loads(Path(head_file).read_text())
+            except (OSError, ValueError):
+                raise InputError("is not a head written by `notify audit --export`", path=head_file) from None
+            if not isinstance(head, dict):
+                raise InputError("is not a head written by `notify audit --export`", path=head_file)
+        problems = review.verify(head)
         count = len(review.audit())
         if fmt == "json":
             click.echo(json.dumps({"intact": not problems, "entries": count, "problems": problems}))

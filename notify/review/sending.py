@@ -40,6 +40,12 @@ def sendable(review: Review, draft_id: str) -> Draft:
             f"{draft.id}'s messages changed after they were approved; nothing was sent",
             hint="draft the incident again and have it approved",
         )
+    if not audit.approval_holds(review.store, draft.id, draft.content_hash):
+        raise ReviewRefused(
+            f"{draft.id} has no approval in the audit log for these messages (was it approved in the "
+            "database by hand?); nothing was sent",
+            hint="`notify audit --verify` checks the log; have the draft approved with `notify approve`",
+        )
     return draft
 
 

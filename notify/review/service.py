@@ -356,8 +356,11 @@ class Review:
     def audit(self, subject: str | None = None) -> list[audit.Entry]:
         return audit.entries(self.store, subject)
 
-    def verify(self) -> list[str]:
-        return audit.verify(self.store)
+    def verify(self, head: dict[str, Any] | None = None) -> list[str]:
+        return audit.verify(self.store, head)
+
+    def audit_head(self) -> dict[str, Any]:
+        return audit.export_head(self.store)
 
 
 def _waiver_problem(draft_id: str, findings: list[DraftFinding], waive: dict[str, str]) -> str | None:

@@ -21,7 +21,6 @@ from notify.errors import StoreError
 
 Row = dict[str, Any]
 MIGRATION_LOCK = 7_236_001  # advisory lock ids: any constant of our own
-AUDIT_LOCK = 7_236_002
 
 
 class Tx(Protocol):
@@ -97,7 +96,10 @@ class Store(ABC):
                 if version in done:
                     continue
                 for statement in steps(self.dialect):
-                    tx.execute(statement)
+                    if callable(statement):
+                        statement(tx)
+                    else:
+                        tx.execute(statement)
                 tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
 
 

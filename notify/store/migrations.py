@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from notify.store.database import Tx
+
+Step = str | Callable[["Tx"], None]  # a statement, or Python run in the migration's transaction
 
 
 def _v1(dialect: str) -> list[str]:
@@ -150,7 +156,26 @@ def _v9(dialect: str) -> list[str]:
     ]
 
 
-MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
+def _v10(dialect: str) -> list[Step]:
+    """Sign the chain written so far under the key (audit.seal_legacy); the triggers that keep the
+    log append-only step aside for it and no longer."""
+    from notify.store.audit import seal_legacy
+
+    if dialect == "postgresql":
+        return [
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+            seal_legacy,
+            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only",
+        ]
+    return [
+        "DROP TRIGGER audit_log_no_update",
+        seal_legacy,
+        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ]
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
     (3, "links to Atlassian Statuspage incidents", _v3),
@@ -160,4 +185,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (7, "waivers: a reviewer accepts a finding for one draft, with a reason", _v7),
     (8, "reviewer sessions ended by signing out", _v8),
     (9, "rate limits on what a stranger can trigger", _v9),
+    (10, "the audit chain signed under a key kept outside the database", _v10),
 ]

@@ -42,14 +42,15 @@ def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(_env.get_template(name).render(**context), status_code=status)  # headers: SecurityHeaders
 
 
-def failed_logins_wait(store: Any, keys: dict[str, Limit]) -> float:
+def failed_logins_wait(stores: Any, keys: dict[str, Limit]) -> float:
+    """Run in a worker thread: each uses its own store connection (stores.review())."""
     now = time.time()
-    return max(rate_limits.wait(store, key, rule, now) for key, rule in keys.items())
+    return max(rate_limits.wait(stores.review().store, key, rule, now) for key, rule in keys.items())
 
 
-def failed_login(store: Any, keys: dict[str, Limit]) -> None:
+def failed_login(stores: Any, keys: dict[str, Limit]) -> None:
     for key in keys:
-        rate_limits.hit(store, key, time.time())
+        rate_limits.hit(stores.review().store, key, time.time())
 
 
 def register(app: FastAPI) -> None:
@@ -104,8 +105,7 @@ def register(app: FastAPI) -> None:
             f"login:account:{name.casefold()}": limits.FAILED_LOGINS_PER_ACCOUNT,
             f"login:client:{limits.client(request)}": limits.FAILED_LOGINS_PER_CLIENT,
         }
-        store = request.app.state.stores.review().store
-        wait = await run_in_threadpool(failed_logins_wait, store, keys)
+        wait = await run_in_threadpool(failed_logins_wait, request.app.state.stores, keys)
         if wait:  # even the right password waits: guessing must not go on at full speed
             too_many = page("login.html.j2", status=429, csrf="", error=LOGIN_ERRORS["too-many"])
             return limits.retry_after(too_many, wait)
@@ -114,7 +114,7 @@ def register(app: FastAPI) -> None:
         stored = reviewer.password_hash.get_secret_value() if reviewer else dummy_hash()
         ok = await run_in_threadpool(check_password, password, stored)
         if not (ok and reviewer):
-            await run_in_threadpool(failed_login, store, keys)
+            await run_in_threadpool(failed_login, request.app.state.stores, keys)
             return login_page(request, LOGIN_ERRORS["mismatch"])
         response = RedirectResponse("/review", status_code=303)
         cookie(response, request, SESSION_COOKIE, signer(request).issue(name, stored), None)
@@ -124,7 +124,7 @@ def register(app: FastAPI) -> None:
         """Signed in, and for a form post, the session's CSRF token."""
 
         async def wrapper(request: Request, draft_id: str | None = None) -> Response:
-            session = session_of(request)
+            session = await run_in_threadpool(session_of, request)  # reads the store: off the event loop
             if session is None:
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
             form: dict[str, str] = {}
