@@ -412,7 +412,7 @@ def test_a_draft_set_to_approved_by_sql_is_not_sent(tmp_path: Path) -> None:
     from notify.record.sources import load_incident
     from notify.review import sending
 
-    from .conftest import EXAMPLES
+    from .conftest import EXAMPLES, run
 
     store, review, _ = _approved_store(tmp_path)
     pending = review.create(load_incident(str(EXAMPLES / "resolved.yaml")), "dana")
@@ -422,6 +422,9 @@ def test_a_draft_set_to_approved_by_sql_is_not_sent(tmp_path: Path) -> None:
         f" WHERE id = '{pending.id}'",
     )
     assert review.get(pending.id).approval_holds  # the draft row alone is convincing
+    assert not review.approval_holds(review.get(pending.id))  # what `notify show` and the page say
+    result = run("show", pending.id, "--db", str(tmp_path / "notify.db"))
+    assert "APPROVAL DOES NOT HOLD" in result.output
     with pytest.raises(ReviewRefused, match="no approval in the audit log"):
         sending.sendable(review, pending.id)
 

@@ -106,13 +106,14 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     """
     review = common.review_service(db)
     stored = review.get(draft_id)
+    holds = review.approval_holds(stored)
     given = review.waivers(draft_id)
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
                     **stored.summary(),
-                    "approval_holds": stored.approval_holds,
+                    "approval_holds": holds,
                     "waivers": [w.as_dict() for w in given],
                     "messages": stored.messages,
                     "report": stored.report,
@@ -121,7 +122,7 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
             )
         )
         return
-    click.echo(_header(stored))
+    click.echo(_header(stored, holds))
     for w in given:
         click.echo(f"waived [{w.rule}] by {w.waived_by} at {w.at}: {w.reason}")
     for name, parts in stored.messages.items():
@@ -134,7 +135,7 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     _print_report(stored.report)
 
 
-def _header(stored: Draft) -> str:
+def _header(stored: Draft, holds: bool) -> str:
     lines = [
         f"{stored.id}: {stored.state}, verdict {stored.verdict}, revision {stored.revision} of "
         f"{stored.incident_id}, drafted by {stored.author} at {stored.created_at}"
@@ -147,8 +148,9 @@ def _header(stored: Draft) -> str:
     if stored.state in ("approved", "published"):
         lines.append(
             "approval holds: the messages are exactly what was approved"
-            if stored.approval_holds
-            else "APPROVAL DOES NOT HOLD: the messages changed after approval; nothing will be sent"
+            if holds
+            else "APPROVAL DOES NOT HOLD: the messages changed after approval, or the approval is not in the"
+            " audit log; nothing will be sent"
         )
     lines.append(f"content hash {stored.content_hash}")
     return "\n".join(lines)

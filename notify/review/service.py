@@ -356,6 +356,11 @@ class Review:
     def audit(self, subject: str | None = None) -> list[audit.Entry]:
         return audit.entries(self.store, subject)
 
+    def approval_holds(self, draft: Draft) -> bool:
+        """Approved, its messages exactly what was approved, and that approval in the keyed audit
+        log (a draft set to approved by SQL has the first two and not the third)."""
+        return draft.approval_holds and audit.approval_holds(self.store, draft.id, draft.content_hash)
+
     def verify(self, head: dict[str, Any] | None = None) -> list[str]:
         return audit.verify(self.store, head)
 

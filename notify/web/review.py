@@ -163,6 +163,7 @@ def register(app: FastAPI) -> None:
         return page(
             "draft.html.j2",
             draft=draft,
+            approval_holds=review.approval_holds(draft),
             findings=findings,
             rewrites=merged_rewrites(draft.report),
             blocking=blocking_rules(draft.report),
