@@ -116,3 +116,33 @@ def test_only_approved_drafts_are_posted_and_destinations_are_checked(tmp_path: 
     bad = run("post", approved(db), "--db", db, "--to", "irc:#ops")
     assert bad.exit_code == 2 and "is not KIND:URL" in bad.output
     assert Receiver.posts == []
+
+
+def test_slack_gets_block_kit_with_its_control_characters_escaped(tmp_path: Path, receiver: str):
+    db = str(tmp_path / "n.db")
+    incident = load_incident(str(EXAMPLES / "identified.yaml"))
+    incident = incident.model_copy(
+        update={"impact": "Sign-in failed for Acme & Co <!channel> users in Europe; people signed in kept working."}
+    )
+    with open_store(db) as store:
+        review = Review(store)
+        draft = review.approve(review.create(incident, "dana").id, "sam").id
+    result = run(
+        "post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--page-url", "https://status.example.com/"
+    )
+    assert result.exit_code == 0, result.output
+    slack = json.loads(Receiver.posts[-1]["body"])
+    everything = json.dumps(slack)
+    assert "<!channel>" not in everything and "&lt;!channel&gt;" in slack["text"] and "Acme &amp; Co" in slack["text"]
+    kinds = [block["type"] for block in slack["blocks"]]
+    assert kinds[:2] == ["header", "context"] and "section" in kinds and kinds[-1] == "actions"
+    assert slack["blocks"][0]["text"] == {
+        "type": "plain_text",
+        "text": "Identified: Sign-in failures for EU customers",
+        "emoji": False,
+    }
+    assert slack["blocks"][1]["elements"][0]["text"] == "*Identified* · Sign-in, Dashboard"
+    assert slack["blocks"][-1]["elements"][0]["url"] == "https://status.example.com/"
+    assert all(len(b["text"]["text"]) <= 3000 for b in slack["blocks"] if b["type"] == "section")
+    refused = run("post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--page-url", "javascript:alert(1)")
+    assert refused.exit_code == 2 and "is not an https:// address" in refused.output

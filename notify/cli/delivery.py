@@ -358,6 +358,7 @@ COMMANDS += [serve, hash_password_command]
     help="slack:URL, teams:URL (incoming webhooks) or webhook:URL (signed), repeatable.",
 )
 @click.option("--webhook-secret", envvar="NOTIFY_OUTBOUND_SECRET", help="whsec_… key for webhook: destinations.")
+@click.option("--page-url", metavar="URL", help="The public status page, linked from the Slack message (https).")
 @click.option("--retry-base", type=float, default=2.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
@@ -365,6 +366,7 @@ def post_command(
     draft_id: str,
     destinations: tuple[str, ...],
     webhook_secret: str | None,
+    page_url: str | None,
     retry_base: float,
     fmt: str,
     db: str | None,
@@ -380,15 +382,24 @@ def post_command(
           --to webhook:https://ops.example.com/notify --webhook-secret whsec_...
     """
     from notify.delivery import outbound
+    from notify.errors import InputError
     from notify.review import sending
     from notify.store.outbox import worker_name
 
+    if page_url and not (page_url.startswith("https://") and len(page_url) <= 3000 and " " not in page_url):
+        raise InputError(f"{page_url[:60]!r} is not an https:// address", field="--page-url")
     review = common.review_service(db)
     draft = sending.sendable(review, draft_id)
     parsed = [outbound.parse_destination(d) for d in destinations]
     outbound.enqueue(review.store, review.clock, draft, parsed)
     summary = outbound.deliver(
-        review.store, review.clock, draft, secret=webhook_secret, worker=worker_name(), retry_base=retry_base
+        review.store,
+        review.clock,
+        draft,
+        secret=webhook_secret,
+        worker=worker_name(),
+        retry_base=retry_base,
+        page_url=page_url,
     )
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))

@@ -23,6 +23,7 @@ from notify.store import outbox
 from notify.store.database import Store
 
 KINDS = ("slack", "teams", "webhook")
+SLACK_SECTION = 3000
 
 
 def parse_destination(value: str) -> tuple[str, str]:
@@ -37,15 +38,48 @@ def parse_destination(value: str) -> tuple[str, str]:
     return kind, url
 
 
-def payload(kind: str, draft: Draft, message_id: str, now: datetime) -> dict[str, Any]:
+def slack_escape(text: str) -> str:
+    """Slack reads &, < and > as control characters (links, mentions: `<!channel>` pings everyone);
+    its rules: replace those three with entities, and nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_payload(entry: dict[str, Any], title: str, page_url: str | None) -> dict[str, Any]:
+    """Block Kit (a header, status and components, the text, a button to the page) with the whole
+    update as the plain `text` Slack shows in notifications and where blocks are not rendered."""
+    body = slack_escape(entry["body"]).replace("**", "*")  # Slack's mrkdwn: *bold*, no headings
+    lines = [line for line in body.splitlines() if not line.startswith("## ")]
+    paragraphs = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
+    sections, current = [], ""
+    for paragraph in paragraphs:  # a section holds at most 3,000 characters
+        if current and len(current) + len(paragraph) + 2 > SLACK_SECTION:
+            sections.append(current)
+            current = ""
+        current = f"{current}\n\n{paragraph}" if current else paragraph[:SLACK_SECTION]
+    if current:
+        sections.append(current)
+    about = f"*{slack_escape(entry['status'].replace('_', ' ').title())}*"
+    if entry.get("components"):
+        about += " · " + slack_escape(", ".join(entry["components"]))
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": False}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": about}]},
+        *({"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections[:45]),
+    ]
+    if page_url:
+        button = {"type": "button", "text": {"type": "plain_text", "text": "Status page"}, "url": page_url}
+        blocks.append({"type": "actions", "elements": [button]})
+    fallback = "\n".join(line.removeprefix("## ") for line in body.splitlines())
+    return {"text": fallback, "blocks": blocks, "unfurl_links": False}
+
+
+def payload(kind: str, draft: Draft, message_id: str, now: datetime, page_url: str | None = None) -> dict[str, Any]:
     status = draft.messages["status"]
     entry = json.loads(status["json"])
     body = entry["body"]
     title = f"{entry['status'].replace('_', ' ').title()}: {entry['title']}"
-    if kind == "slack":  # Slack's mrkdwn: *bold*, no headings
-        text = body.replace("**", "*")
-        text = "\n".join(line.removeprefix("## ") for line in text.splitlines())
-        return {"text": text, "unfurl_links": False}
+    if kind == "slack":
+        return slack_payload(entry, title, page_url)
     if kind == "teams":
         return {
             "@type": "MessageCard",
@@ -116,8 +150,10 @@ def deliver(
     retry_base: float = 2.0,
     max_attempts: int = 6,
     sleep: Callable[[float], None] = time.sleep,
+    page_url: str | None = None,
 ) -> dict[str, Any]:
-    """Post every queued destination of the draft, retrying temporary failures until they succeed or give up."""
+    """Post every queued destination of the draft, retrying temporary failures until they succeed or
+    give up. `page_url`, when given, is linked from the Slack message."""
     from notify.delivery.sender import Permanent
 
     summary: dict[str, Any] = {"sent": 0, "retried": 0, "failed": 0, "failures": []}
@@ -132,7 +168,7 @@ def deliver(
         sent, retry, failed = [], [], []
         for row in rows:
             now = clock()
-            body = json.dumps(payload(row.channel, draft, row.message_id, now)).encode()
+            body = json.dumps(payload(row.channel, draft, row.message_id, now, page_url)).encode()
             headers: dict[str, str] = {}
             if row.channel == "webhook":
                 if not secret:
