@@ -245,6 +245,7 @@ def test_a_stranger_cannot_change_a_confirmed_subscription(tmp_path: Path, smtp_
         assert status == 200 and "Check your inbox" in page  # the same answer: nothing says who subscribes
         notice = smtp_server.handler.received[-1]
         assert notice["To"] == "FAN@example.net" and "nothing has changed" in notice.get_content()
+        assert notice["Date"] and notice["Message-ID"].endswith("@example.com>")  # RFC 5322 asks for both
         assert "/preferences?token=" in notice.get_content() and "/subscribe/confirm" not in notice.get_content()
     with open_store(db) as store:
         row = subscriptions.get(store, "fan@example.net")

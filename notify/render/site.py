@@ -96,12 +96,14 @@ def render_site(
     current = {c: _current(c, incidents) for c in components}
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
+    changed = last_change(published) or now
     env = environment(bundled_dir("templates") / "site", autoescape=True)
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
     env.filters["demote"] = demote
     context = {
         "title": title,
         "now": now,
+        "changed": changed,
         "signup": signup,
         "overall": overall,
         "label": LABEL,
@@ -118,9 +120,16 @@ def render_site(
             {**context, "incident": incident}
         )
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
-    files["status.json"] = json.dumps(status_json(incidents, current, overall, now), indent=2) + "\n"
+    files["status.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
     return files
+
+
+def last_change(published: list[Draft]) -> datetime | None:
+    """When the public page last changed: the newest published update. Feeds and status.json carry
+    it rather than the time they were built, so a poller sees a change only when there is one."""
+    times = [datetime.fromisoformat(d.decided_at or d.created_at) for d in published]
+    return max(times, default=None)
 
 
 def demote(html: str, by: int = 2) -> str:
@@ -130,9 +139,9 @@ def demote(html: str, by: int = 2) -> str:
     return html
 
 
-def status_json(incidents: list[Incident], current: dict[str, str], overall: str, now: datetime) -> dict[str, Any]:
+def status_json(incidents: list[Incident], current: dict[str, str], overall: str, changed: datetime) -> dict[str, Any]:
     return {
-        "updated_at": now.isoformat(),
+        "updated_at": changed.isoformat(),
         "status": {"indicator": overall, "description": LABEL[overall]},
         "components": [{"name": c, "status": level, "description": LABEL[level]} for c, level in current.items()],
         "incidents": [

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
 from notify.record.draft import PUBLISHED
-from notify.render.site import render_site
+from notify.render.site import last_change, render_site
 from notify.web.middleware import json_error
 
 TYPES = {
@@ -20,44 +25,73 @@ TYPES = {
 
 
 def register(app: FastAPI) -> None:
+    """Each page answers GET and HEAD, with an ETag and Last-Modified, and a conditional GET with
+    304: aggregators poll these every minute."""
+
     async def page(request: Request, name: str) -> Response:
-        files = await run_in_threadpool(_render, request)
+        files, changed = await run_in_threadpool(_render, request)
         if name not in files:
             return json_error(404, "no such page")
         suffix = name[name.rfind(".") :]
-        return Response(files[name], media_type=TYPES.get(suffix, "text/plain"))
+        return conditional(request, files[name], TYPES.get(suffix, "text/plain"), changed)
 
-    @app.get("/", response_class=HTMLResponse)
-    async def index(request: Request) -> Response:
-        return await page(request, "index.html")
+    def get_and_head(path: str, handler: Callable[..., Awaitable[Response]]) -> None:
+        app.add_api_route(path, handler, methods=["GET"], response_class=HTMLResponse)
+        app.add_api_route(path, handler, methods=["HEAD"], include_in_schema=False)  # one operation id each
 
-    @app.get("/index.html", response_class=HTMLResponse)
-    async def index_html(request: Request) -> Response:
-        return await page(request, "index.html")
+    def route(path: str, name: str, operation: str) -> None:
+        async def serve(request: Request) -> Response:
+            return await page(request, name)
 
-    @app.get("/status.json")
-    async def status(request: Request) -> Response:
-        return await page(request, "status.json")
+        serve.__name__ = operation  # names the operation in the OpenAPI document
+        get_and_head(path, serve)
 
-    @app.get("/feed.atom")
-    async def feed(request: Request) -> Response:
-        return await page(request, "feed.atom")
+    route("/", "index.html", "index")
+    route("/index.html", "index.html", "index_html")
+    route("/status.json", "status.json", "status_json")
+    route("/feed.atom", "feed.atom", "feed")
 
-    @app.get("/style.css")
-    async def style(request: Request) -> Response:  # a file: no need to render the site for it
-        from notify.resources import bundled_dir
-
-        return Response(
-            (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"), media_type=TYPES[".css"]
-        )
-
-    @app.get("/incidents/{incident_id}.html", response_class=HTMLResponse)
     async def incident(request: Request, incident_id: str) -> Response:
         return await page(request, f"incidents/{incident_id}.html")
 
+    async def style(request: Request) -> Response:  # a file: no need to render the site for it
+        from notify.resources import bundled_dir
 
-def _render(request: Request) -> dict[str, str]:
+        css = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
+        return conditional(request, css, TYPES[".css"], None)
+
+    get_and_head("/incidents/{incident_id}.html", incident)
+    get_and_head("/style.css", style)
+
+
+def conditional(request: Request, body: str, media_type: str, changed: datetime | None) -> Response:
+    """The body, or 304 when the client's copy is current (If-None-Match first, as RFC 9110 says)."""
+    tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if changed is not None:
+        headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
+    given = request.headers.get("if-none-match")
+    if given is not None:
+        fresh = tag in {t.strip().removeprefix("W/") for t in given.split(",")} or given.strip() == "*"
+    else:
+        fresh = changed is not None and _not_modified_since(request.headers.get("if-modified-since"), changed)
+    if fresh:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _not_modified_since(header: str | None, changed: datetime) -> bool:
+    if not header:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    return since.tzinfo is not None and changed.replace(microsecond=0) <= since
+
+
+def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
     review = request.app.state.stores.review()
-    return render_site(
-        review.listing(state=PUBLISHED), now=utc_now(), title=request.app.state.config.service.title, signup=True
-    )
+    published = review.listing(state=PUBLISHED)
+    files = render_site(published, now=utc_now(), title=request.app.state.config.service.title, signup=True)
+    return files, last_change(published)

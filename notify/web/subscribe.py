@@ -169,6 +169,7 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     At most a few an hour to one address."""
     import asyncio
     from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
 
     import aiosmtplib
 
@@ -183,6 +184,8 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     settings = parse_smtp_url(smtp.url.get_secret_value())
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = smtp.sender, to, subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
     asyncio.run(

@@ -1,0 +1,71 @@
+"""The public page as pollers read it: HEAD, ETag and Last-Modified, 304 for a current copy, and an
+Atom feed a real client (feedparser) reads with its author and its link to the page."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from notify.record.sources import load_incident
+from notify.review import sending
+from notify.review.service import Review
+from notify.store.database import open_store
+
+from .conftest import EXAMPLES
+from .service import Service
+
+APPROVED_AT = datetime(2026, 11, 18, 13, 10, tzinfo=UTC)
+
+
+def publish(db: str, example: str) -> None:
+    with open_store(db) as store:
+        review = Review(store, clock=lambda: APPROVED_AT)
+        draft = review.create(load_incident(str(EXAMPLES / example)), "dana")
+        review.approve(draft.id, "sam")
+        sending.publish(review, draft.id, "sam", {})
+
+
+def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, bytes, Any]:
+    request = urllib.request.Request(url, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers
+
+
+def test_pollers_get_304_until_something_is_published(tmp_path: Path) -> None:
+    db = str(tmp_path / "service.db")
+    publish(db, "resolved.yaml")
+    with Service(tmp_path, db) as service:
+        for path in ("/feed.atom", "/status.json", "/", "/incidents/INC-2003.html", "/style.css"):
+            status, body, headers = fetch(service.url + path)
+            assert status == 200 and body and headers["ETag"], path
+            head_status, head_body, head_headers = fetch(service.url + path, "HEAD")
+            assert head_status == 200 and head_body == b"" and head_headers["ETag"] == headers["ETag"], path
+            again = fetch(service.url + path, **{"If-None-Match": headers["ETag"]})
+            assert again[0] == 304 and again[1] == b"", path
+        status, _, headers = fetch(service.url + "/feed.atom")
+        since = fetch(service.url + "/feed.atom", **{"If-Modified-Since": headers["Last-Modified"]})
+        assert since[0] == 304
+        publish(db, "identified.yaml")
+        status, _, newer = fetch(service.url + "/feed.atom", **{"If-None-Match": headers["ETag"]})
+        assert status == 200 and newer["ETag"] != headers["ETag"]
+
+
+def test_the_atom_feed_has_an_author_and_links_to_the_page(tmp_path: Path) -> None:
+    db = str(tmp_path / "service.db")
+    publish(db, "resolved.yaml")
+    with Service(tmp_path, db) as service:
+        _, body, _ = fetch(service.url + "/feed.atom")
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.author == "Example Status"
+    assert any(link.rel == "alternate" and link.type == "text/html" for link in feed.feed.links)
+    assert feed.feed.updated == APPROVED_AT.isoformat()  # the newest update's time, not the request's
+    assert [entry.title for entry in feed.entries] == ["Email notifications were delayed: resolved"]
