@@ -69,6 +69,8 @@ def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path
         "--to",
         f"teams:{receiver}/teams",
         "--to",
+        f"teams-connector:{receiver}/connector",
+        "--to",
         f"webhook:{receiver}/hook",
         "--webhook-secret",
         SECRET,
@@ -78,13 +80,22 @@ def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path
         "json",
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"sent": 3, "retried": 2, "failed": 0, "failures": []}
+    assert json.loads(result.output) == {"sent": 4, "retried": 2, "failed": 0, "failures": []}
     by_path = {p["path"]: p for p in Receiver.posts}
     slack = json.loads(by_path["/slack"]["body"])
     assert slack["text"].startswith("Identified: Sign-in failures for EU customers")
     assert "*What we are doing for you*" in slack["text"]
-    teams = json.loads(by_path["/teams"]["body"])
-    assert teams["@type"] == "MessageCard" and teams["title"] == "Identified: Sign-in failures for EU customers"
+    teams = json.loads(by_path["/teams"]["body"])  # what Teams Workflows webhooks take
+    assert teams["type"] == "message" and len(teams["attachments"]) == 1
+    attachment = teams["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    assert card["body"][0]["text"] == "Identified: Sign-in failures for EU customers"
+    assert {"title": "Components", "value": "Sign-in, Dashboard"} in card["body"][1]["facts"]
+    assert any("What we are doing for you" in block.get("text", "") for block in card["body"])
+    connector = json.loads(by_path["/connector"]["body"])  # the retiring Office 365 connectors
+    assert connector["@type"] == "MessageCard" and connector["title"] == card["body"][0]["text"]
     hook = by_path["/hook"]
     headers = {k.lower(): v for k, v in hook["headers"].items()}
     assert signatures.standard_webhooks(

@@ -355,7 +355,8 @@ COMMANDS += [serve, hash_password_command]
     multiple=True,
     required=True,
     metavar="KIND:URL",
-    help="slack:URL, teams:URL (incoming webhooks) or webhook:URL (signed), repeatable.",
+    help="slack:URL, teams:URL (a Teams Workflows webhook: an Adaptive Card), teams-connector:URL (a legacy"
+    " Office 365 connector: a MessageCard) or webhook:URL (signed), repeatable.",
 )
 @click.option("--webhook-secret", envvar="NOTIFY_OUTBOUND_SECRET", help="whsec_… key for webhook: destinations.")
 @click.option("--page-url", metavar="URL", help="The public status page, linked from the Slack message (https).")

@@ -22,7 +22,7 @@ from notify.record.draft import Draft
 from notify.store import outbox
 from notify.store.database import Store
 
-KINDS = ("slack", "teams", "webhook")
+KINDS = ("slack", "teams", "teams-connector", "webhook")
 SLACK_SECTION = 3000
 
 
@@ -33,7 +33,7 @@ def parse_destination(value: str) -> tuple[str, str]:
         raise InputError(
             f"{value.split('?')[0][:60]!r} is not KIND:URL",
             field="--to",
-            hint="--to slack:https://hooks.slack.com/services/… (or teams:…, webhook:…)",
+            hint="--to slack:https://hooks.slack.com/services/… (or teams:…, teams-connector:…, webhook:…)",
         )
     return kind, url
 
@@ -73,6 +73,31 @@ def slack_payload(entry: dict[str, Any], title: str, page_url: str | None) -> di
     return {"text": fallback, "blocks": blocks, "unfurl_links": False}
 
 
+def teams_payload(entry: dict[str, Any], title: str, page_url: str | None) -> dict[str, Any]:
+    """An Adaptive Card in the message envelope that Teams Workflows webhooks take: the title, the
+    status and components as facts, the update's paragraphs (TextBlock reads a subset of Markdown:
+    bold and lists, as the status text has them) and a button to the page."""
+    body = entry["body"]
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip() and not p.startswith("## ")]
+    facts = [{"title": "Status", "value": entry["status"].replace("_", " ").title()}]
+    if entry.get("components"):
+        facts.append({"title": "Components", "value": ", ".join(entry["components"])})
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
+            {"type": "FactSet", "facts": facts},
+            *({"type": "TextBlock", "text": p, "wrap": True} for p in paragraphs),
+        ],
+    }
+    if page_url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Status page", "url": page_url}]
+    attachment = {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+    return {"type": "message", "attachments": [attachment]}
+
+
 def payload(kind: str, draft: Draft, message_id: str, now: datetime, page_url: str | None = None) -> dict[str, Any]:
     status = draft.messages["status"]
     entry = json.loads(status["json"])
@@ -81,6 +106,8 @@ def payload(kind: str, draft: Draft, message_id: str, now: datetime, page_url: s
     if kind == "slack":
         return slack_payload(entry, title, page_url)
     if kind == "teams":
+        return teams_payload(entry, title, page_url)
+    if kind == "teams-connector":  # the legacy Office 365 connector card, for connectors not yet moved
         return {
             "@type": "MessageCard",
             "@context": "https://schema.org/extensions",
