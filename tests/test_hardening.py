@@ -541,3 +541,46 @@ def test_the_record_loader_says_what_is_wrong_or_loads_and_never_crashes(parts: 
         parse_incident(text, "fuzz.json" if as_json else "fuzz.yaml")
     except InputError as exc:
         assert str(exc) and "Traceback" not in str(exc)
+
+
+def test_a_subscriber_from_a_file_can_leave_with_the_emails_link(tmp_path: Path, smtp_server: Any) -> None:
+    from .conftest import EXAMPLES, run
+
+    db = str(tmp_path / "service.db")
+    people = tmp_path / "people.csv"
+    people.write_text("email,components,customer\nleaver@example.net,,\nstayer@example.net,,\n")
+    with Service(tmp_path, db) as service:
+
+        def send(example: str, draft_id: str) -> None:
+            assert run("draft", str(EXAMPLES / example), "--as", "dana", "--db", db).exit_code == 0
+            assert run("approve", draft_id, "--as", "sam", "--db", db).exit_code == 0
+            result = run(
+                "send", draft_id, "--db", db, "--smtp", smtp_server.url, "--subscribers", str(people),
+                "--from", "Example Status <status@example.com>", "--unsubscribe-url", service.url + "/unsubscribe",
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+
+        send("identified.yaml", "INC-1042-r1")
+        mail = next(m for m in smtp_server.handler.received if m["To"] == "leaver@example.net")
+        link = re.search(r"<(http://[^>]+/unsubscribe\?token=[^>]+)>", mail["List-Unsubscribe"])
+        assert link
+        one_click = urllib.request.Request(link[1], data=b"List-Unsubscribe=One-Click", method="POST")
+        with urllib.request.urlopen(one_click) as answer:
+            assert "You are unsubscribed" in answer.read().decode()
+        before = len(smtp_server.handler.received)
+        send("resolved.yaml", "INC-2003-r1")
+        later = [m["To"] for m in smtp_server.handler.received[before:]]
+        assert later == ["stayer@example.net"]  # the file still lists them; the store remembers they left
+
+
+def test_a_one_click_unsubscribe_url_must_be_https(tmp_path: Path) -> None:
+    from .conftest import EXAMPLES, run
+
+    db = str(tmp_path / "n.db")
+    run("draft", str(EXAMPLES / "identified.yaml"), "--as", "dana", "--db", db)
+    run("approve", "INC-1042-r1", "--as", "sam", "--db", db)
+    result = run(
+        "send", "INC-1042-r1", "--db", db, "--smtp", "smtp://127.0.0.1:1", "--subscribers", "store",
+        "--from", "status@example.com", "--unsubscribe-url", "http://status.example.com/unsubscribe",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "must be https://" in result.output

@@ -137,9 +137,11 @@ class MessageFactory:
 
 
 def check_unsubscribe_url(url: str | None) -> str | None:
-    if url is not None and not (_SAFE_VALUE.match(url) and url.startswith(("https://", "http://"))):
+    """RFC 8058 one-click unsubscribe needs HTTPS; plain http only to this machine (for tests)."""
+    local = url is not None and url.startswith(("http://localhost", "http://127.0.0.1", "http://[::1]"))
+    if url is not None and not (_SAFE_VALUE.match(url) and (url.startswith("https://") or local)):
         raise InputError(
-            f"{url!r} is not a usable unsubscribe URL",
+            f"{url[:80]!r} is not a usable one-click unsubscribe URL (it must be https://)",
             field="--unsubscribe-url",
             hint="https://status.example.com/unsubscribe",
         )

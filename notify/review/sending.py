@@ -4,6 +4,7 @@ through here."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email.headerregistry import Address
 from typing import Any
 
@@ -21,11 +22,19 @@ from notify.store import audit, drafts, outbox
 def subscribers(review: Review, source: str, secret: bytes) -> tuple[list[Subscriber], list[Problem]]:
     """Who may get the email: "store" for the people who signed up on the status page and
     confirmed, otherwise a CSV or YAML file (with the rows it could not use)."""
-    if source == "store":
-        from notify.store import subscriptions
+    from notify.store import subscriptions
 
+    if source == "store":
         return subscriptions.confirmed(review.store, subscriptions.Tokens(secret), review.clock()), []
-    return load_subscribers(source)
+    listed, problems = load_subscribers(source)
+    gone = subscriptions.left(review.store)  # who used an email's unsubscribe link: never mailed again
+    tokens, now = subscriptions.Tokens(secret), review.clock()
+    kept = [
+        replace(s, token=s.token or tokens.issue(s.email, "unsubscribe", now))  # a link /unsubscribe honours
+        for s in listed
+        if s.email.casefold() not in gone
+    ]
+    return kept, problems
 
 
 def sendable(review: Review, draft_id: str) -> Draft:

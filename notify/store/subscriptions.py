@@ -71,8 +71,21 @@ def update(store: Store, email: str, components: list[str], language: str) -> No
 
 
 def unsubscribe(store: Store, email: str, now: datetime) -> None:
+    """Leave, whether the address signed up here or came from a team's subscriber file: a file's
+    address is kept as left, so no later send from the file reaches it."""
     with store.transaction() as tx:
-        tx.execute("UPDATE subscriptions SET unsubscribed_at = ? WHERE email = ?", (now.isoformat(), email))
+        tx.execute(
+            "INSERT INTO subscriptions (email, components_json, language, created_at, unsubscribed_at)"
+            " VALUES (?, '[]', 'en', ?, ?)"
+            " ON CONFLICT (email) DO UPDATE SET unsubscribed_at = excluded.unsubscribed_at",
+            (email.casefold(), now.isoformat(), now.isoformat()),
+        )
+
+
+def left(store: Store) -> set[str]:
+    """Every address that unsubscribed (casefolded)."""
+    with store.read() as tx:
+        return {r["email"] for r in tx.execute("SELECT email FROM subscriptions WHERE unsubscribed_at IS NOT NULL")}
 
 
 def get(store: Store, email: str) -> dict[str, object] | None:

@@ -244,7 +244,7 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
-    from notify.delivery.mailer import parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_unsubscribe_url, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.review import sending
 
@@ -252,7 +252,7 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
     if not (smtp.url and smtp.sender):
         raise InputError("sending needs [smtp] url and from in the service's notify.toml")
     draft = sending.sendable(review, draft_id)
-    unsubscribe_url = smtp.unsubscribe_url
+    unsubscribe_url = check_unsubscribe_url(smtp.unsubscribe_url)
     source = smtp.subscribers or "store"
     subscribers, _ = sending.subscribers(review, source, request.app.state.secret)
     if source == "store":  # the unsubscribe page is this service's own
