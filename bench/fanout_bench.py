@@ -122,6 +122,8 @@ def notify_send(port: int, count: int, concurrency: int, tmp: Path) -> tuple[flo
             str(subscribers),
             "--from",
             "Status <status@example.com>",
+            "--unsubscribe-url",
+            "https://status.example.com/unsubscribe",
             "--concurrency",
             str(concurrency),
             "--format",

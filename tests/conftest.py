@@ -26,6 +26,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """notify never reads or writes the developer's own home or database during tests."""
     monkeypatch.setenv("NOTIFY_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NOTIFY_DB", str(tmp_path / "home" / "notify.db"))
+    # every send needs somewhere unsubscribes go; tests that are about that unset it
+    monkeypatch.setenv("NOTIFY_UNSUBSCRIBE_URL", "https://status.example.com/unsubscribe")
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,7 @@ def test_messages_arrive_whole_with_the_headers_mail_clients_expect(tmp_path: Pa
     assert message["Message-ID"] == message_id(draft_id, "user1@example.net", "example.com")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "<https://status.example.com/unsubscribe?token=" in message["List-Unsubscribe"]
+    assert "mailto:" not in message["List-Unsubscribe"]  # no mailbox was named: none is invented
     assert len({m["Message-ID"] for m in received}) == 3
     again = send(db, draft_id, smtp_server, subscribers_csv(tmp_path / "s.csv", 3))
     assert "sent 0" in again.output and len(smtp_server.handler.received) == 3  # nothing twice

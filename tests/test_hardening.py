@@ -573,9 +573,10 @@ def test_a_subscriber_from_a_file_can_leave_with_the_emails_link(tmp_path: Path,
         assert later == ["stayer@example.net"]  # the file still lists them; the store remembers they left
 
 
-def test_a_one_click_unsubscribe_url_must_be_https(tmp_path: Path) -> None:
+def test_a_one_click_unsubscribe_url_must_be_https(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from .conftest import EXAMPLES, run
 
+    monkeypatch.delenv("NOTIFY_UNSUBSCRIBE_URL")
     db = str(tmp_path / "n.db")
     run("draft", str(EXAMPLES / "identified.yaml"), "--as", "dana", "--db", db)
     run("approve", "INC-1042-r1", "--as", "sam", "--db", db)
@@ -584,3 +585,13 @@ def test_a_one_click_unsubscribe_url_must_be_https(tmp_path: Path) -> None:
         "--from", "status@example.com", "--unsubscribe-url", "http://status.example.com/unsubscribe",
     )  # fmt: skip
     assert result.exit_code == 2 and "must be https://" in result.output
+    nowhere = run(
+        "send", "INC-1042-r1", "--db", db, "--smtp", "smtp://127.0.0.1:1", "--subscribers", "store",
+        "--from", "status@example.com",
+    )  # fmt: skip
+    assert nowhere.exit_code == 2 and "where do unsubscribe requests go?" in nowhere.output
+    mailbox = run(
+        "send", "INC-1042-r1", "--db", db, "--smtp", "smtp://127.0.0.1:1", "--subscribers", "store",
+        "--from", "status@example.com", "--unsubscribe-mailbox", "leave@example.com", "--dry-run",
+    )  # fmt: skip
+    assert mailbox.exit_code == 0, mailbox.output  # a mailbox someone reads is enough

@@ -37,7 +37,13 @@ EXIT_DELIVERY_FAILED = 3
 @click.option(
     "--unsubscribe-url",
     envvar="NOTIFY_UNSUBSCRIBE_URL",
-    help="One-click unsubscribe endpoint; the recipient's token is added to it.",
+    help="One-click unsubscribe endpoint (https); the recipient's token is added to it.",
+)
+@click.option(
+    "--unsubscribe-mailbox",
+    envvar="NOTIFY_UNSUBSCRIBE_MAILBOX",
+    metavar="ADDRESS",
+    help="A mailbox someone reads for unsubscribe requests (with or instead of --unsubscribe-url).",
 )
 @click.option(
     "--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="SMTP connections at once."
@@ -54,6 +60,7 @@ def send(
     subscribers_path: str | None,
     sender: str | None,
     unsubscribe_url: str | None,
+    unsubscribe_mailbox: str | None,
     concurrency: int,
     worker: bool,
     dry_run: bool,
@@ -74,7 +81,7 @@ def send(
           --from 'Example Status <status@example.com>'
     """
     from notify.delivery import dispatch
-    from notify.delivery.mailer import check_unsubscribe_url, parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
     from notify.delivery.sender import Options
     from notify.errors import InputError
     from notify.resources import secret_key
@@ -82,7 +89,7 @@ def send(
     from notify.store import outbox
 
     settings = parse_smtp_url(smtp_url)
-    unsubscribe_url = check_unsubscribe_url(unsubscribe_url)
+    unsubscribe_url, unsubscribe_mailbox = check_unsubscribe(unsubscribe_url, unsubscribe_mailbox)
     review = common.review_service(db)
     if draft_id is None and not worker:
         raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")
@@ -105,7 +112,11 @@ def send(
         sending.enqueue(review, send_plan, common.current_user())
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
-    envelope = dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url) if drafts_to_send else None
+    envelope = (
+        dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url, unsubscribe_mailbox)
+        if drafts_to_send
+        else None
+    )
     if envelope is None:
         click.echo("nothing queued", err=True)
         return
@@ -427,6 +438,8 @@ COMMANDS.append(post_command)
 @click.option("--smtp", "smtp_url", envvar="NOTIFY_SMTP_URL", metavar="URL", help="Email each step (else only drafts).")
 @click.option("--subscribers", "subscribers_path", type=click.Path(dir_okay=False))
 @click.option("--from", "sender", envvar="NOTIFY_FROM")
+@click.option("--unsubscribe-url", envvar="NOTIFY_UNSUBSCRIBE_URL", help="One-click unsubscribe endpoint (https).")
+@click.option("--unsubscribe-mailbox", envvar="NOTIFY_UNSUBSCRIBE_MAILBOX", metavar="ADDRESS")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), help="Rebuild the status site after a step.")
 @db_option
 def tick(
@@ -435,6 +448,8 @@ def tick(
     smtp_url: str | None,
     subscribers_path: str | None,
     sender: str | None,
+    unsubscribe_url: str | None,
+    unsubscribe_mailbox: str | None,
     site_dir: str | None,
     db: str | None,
 ) -> None:
@@ -444,18 +459,21 @@ def tick(
 
     \b
     Example:
-      notify tick --smtp smtp://localhost:25 --subscribers subscribers.csv --from status@example.com
+      notify tick --smtp smtp://localhost:25 --subscribers subscribers.csv --from status@example.com \\
+          --unsubscribe-url https://status.example.com/unsubscribe
     """
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
-    from notify.delivery.mailer import parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.render.site import build_site
     from notify.resources import secret_key
     from notify.review import maintenance, sending
 
     review = common.review_service(db)
+    if smtp_url and subscribers_path and sender:  # it will email: check before moving anything
+        unsubscribe_url, unsubscribe_mailbox = check_unsubscribe(unsubscribe_url, unsubscribe_mailbox)
     if now_text:
         try:
             fixed = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
@@ -477,8 +495,9 @@ def tick(
                 subscribers,
                 parse_smtp_url(smtp_url),
                 sender_address(sender),
-                None,
+                unsubscribe_url,
                 common.current_user(),
+                unsubscribe_mailbox=unsubscribe_mailbox,
             )
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":

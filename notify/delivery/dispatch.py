@@ -57,7 +57,11 @@ def plan(draft: Draft, subscribers: list[Subscriber], secret: bytes, domain: str
     return Plan(draft, rows, skipped)
 
 
-def envelope_for(draft: Draft, sender: Address, unsubscribe_url: str | None) -> Envelope:
+def envelope_for(
+    draft: Draft, sender: Address, unsubscribe_url: str | None, unsubscribe_mailbox: str | None = None
+) -> Envelope:
+    """Who it is from and where replies and unsubscribes go. The unsubscribe mailbox is one the
+    operator named: an address nobody reads would swallow every request to leave."""
     contact = draft.record.get("contact") or {}
     reply_to = None
     if contact.get("email"):
@@ -67,7 +71,7 @@ def envelope_for(draft: Draft, sender: Address, unsubscribe_url: str | None) -> 
         sender=sender,
         reply_to=reply_to,
         unsubscribe_url=unsubscribe_url,
-        unsubscribe_mailto=f"unsubscribe@{sender.domain}",
+        unsubscribe_mailto=unsubscribe_mailbox,
     )
 
 

@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from notify.errors import InputError
+from notify.record.subscribers import EMAIL
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,21 @@ class MessageFactory:
         if links:
             lines.append("List-Unsubscribe: " + ",\r\n ".join(links))
         return ("\r\n".join(lines) + "\r\n").encode("ascii") + self._shared
+
+
+def check_unsubscribe(url: str | None, mailbox: str | None) -> tuple[str | None, str | None]:
+    """Every bulk email must offer a way to leave that someone honours: a one-click URL, or a mailbox
+    the operator names (and reads)."""
+    if not url and not mailbox:
+        raise InputError(
+            "where do unsubscribe requests go? nothing would honour them",
+            field="--unsubscribe-url",
+            hint="pass --unsubscribe-url https://status.example.com/unsubscribe (the service's page) "
+            "or --unsubscribe-mailbox leave@example.com (a mailbox someone reads)",
+        )
+    if mailbox is not None and not (_SAFE_VALUE.match(mailbox) and EMAIL.match(mailbox)):
+        raise InputError(f"{mailbox[:80]!r} is not an email address", field="--unsubscribe-mailbox")
+    return check_unsubscribe_url(url), mailbox
 
 
 def check_unsubscribe_url(url: str | None) -> str | None:

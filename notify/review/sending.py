@@ -126,6 +126,8 @@ def send_now(
     sender: Address,
     unsubscribe_url: str | None,
     actor: str,
+    *,
+    unsubscribe_mailbox: str | None = None,
 ) -> Summary:
     """Plan, queue and deliver one approved draft from this process, for callers without a progress bar."""
     import asyncio
@@ -140,7 +142,7 @@ def send_now(
             review.clock,
             [draft],
             settings,
-            dispatch.envelope_for(draft, sender, unsubscribe_url),
+            dispatch.envelope_for(draft, sender, unsubscribe_url, unsubscribe_mailbox),
             draft_id=draft.id,
             worker=worker_name(),
             options=Options(),

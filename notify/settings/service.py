@@ -75,6 +75,7 @@ class Smtp(Strict):
     sender: str | None = Field(default=None, alias="from")
     subscribers: str | None = None  # a CSV/YAML file, or "store" for the people who signed up
     unsubscribe_url: str | None = None
+    unsubscribe_mailbox: str | None = None  # a mailbox someone reads for unsubscribe requests
 
 
 class ServiceConfig(Strict):

@@ -244,7 +244,7 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
-    from notify.delivery.mailer import check_unsubscribe_url, parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.review import sending
 
@@ -252,12 +252,12 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
     if not (smtp.url and smtp.sender):
         raise InputError("sending needs [smtp] url and from in the service's notify.toml")
     draft = sending.sendable(review, draft_id)
-    unsubscribe_url = check_unsubscribe_url(smtp.unsubscribe_url)
-    source = smtp.subscribers or "store"
-    subscribers, _ = sending.subscribers(review, source, request.app.state.secret)
-    if source == "store":  # the unsubscribe page is this service's own
-        base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
-        unsubscribe_url = unsubscribe_url or f"{base}/unsubscribe"
+    subscribers, _ = sending.subscribers(review, smtp.subscribers or "store", request.app.state.secret)
+    base = (request.app.state.config.service.base_url or str(request.base_url)).rstrip("/")
+    # this service's own page honours every recipient's link, from the store or from a file
+    unsubscribe_url, mailbox = check_unsubscribe(
+        smtp.unsubscribe_url or f"{base}/unsubscribe", smtp.unsubscribe_mailbox
+    )
     summary = sending.send_now(
         review,
         draft,
@@ -266,6 +266,7 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
         sender_address(smtp.sender),
         unsubscribe_url,
         "web",
+        unsubscribe_mailbox=mailbox,
     )
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
 
