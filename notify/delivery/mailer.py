@@ -15,10 +15,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from notify.errors import InputError
 from notify.record.subscribers import EMAIL
+
+if TYPE_CHECKING:
+    import aiosmtplib
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,21 @@ class MessageFactory:
         if links:
             lines.append("List-Unsubscribe: " + ",\r\n ".join(links))
         return ("\r\n".join(lines) + "\r\n").encode("ascii") + self._shared
+
+
+def smtp_client(settings: SmtpSettings) -> aiosmtplib.SMTP:
+    """An SMTP client from the settings, for the outbox sender and for one-off notices alike."""
+    import aiosmtplib
+
+    return aiosmtplib.SMTP(
+        hostname=settings.host,
+        port=settings.port,
+        use_tls=settings.use_tls,
+        start_tls=settings.start_tls,
+        username=settings.username,
+        password=settings.password,
+        timeout=settings.timeout,
+    )
 
 
 def check_unsubscribe(url: str | None, mailbox: str | None) -> tuple[str | None, str | None]:

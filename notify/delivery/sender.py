@@ -19,7 +19,7 @@ from typing import Any
 import aiosmtplib
 
 from notify.clock import Clock
-from notify.delivery.mailer import Envelope, MessageFactory, SmtpSettings
+from notify.delivery.mailer import Envelope, MessageFactory, SmtpSettings, smtp_client
 from notify.store import outbox
 from notify.store.database import Store
 from notify.store.outbox import Row
@@ -206,16 +206,7 @@ class Sender:
         return smtp
 
     def _connection(self) -> aiosmtplib.SMTP:
-        s = self.settings
-        return aiosmtplib.SMTP(
-            hostname=s.host,
-            port=s.port,
-            use_tls=s.use_tls,
-            start_tls=s.start_tls,
-            username=s.username,
-            password=s.password,
-            timeout=s.timeout,
-        )
+        return smtp_client(self.settings)
 
     def _failure(self, row: Row, outcome: Exception) -> None:
         attempts = row.attempts + 1

@@ -171,9 +171,7 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
 
-    import aiosmtplib
-
-    from notify.delivery.mailer import parse_smtp_url
+    from notify.delivery.mailer import parse_smtp_url, smtp_client
 
     smtp: Any = request.app.state.config.smtp
     if not (smtp.url and smtp.sender):
@@ -188,15 +186,9 @@ def _send_plain(request: Request, to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
-    asyncio.run(
-        aiosmtplib.send(
-            message,
-            hostname=settings.host,
-            port=settings.port,
-            use_tls=settings.use_tls,
-            start_tls=settings.start_tls,
-            username=settings.username,
-            password=settings.password,
-            timeout=settings.timeout,
-        )
-    )
+
+    async def once() -> None:
+        async with smtp_client(settings) as client:
+            await client.send_message(message)
+
+    asyncio.run(once())
