@@ -69,3 +69,22 @@ def test_the_atom_feed_has_an_author_and_links_to_the_page(tmp_path: Path) -> No
     assert any(link.rel == "alternate" and link.type == "text/html" for link in feed.feed.links)
     assert feed.feed.updated == APPROVED_AT.isoformat()  # the newest update's time, not the request's
     assert [entry.title for entry in feed.entries] == ["Email notifications were delayed: resolved"]
+
+
+def test_rss_and_statuspages_history_paths_carry_the_same_updates(tmp_path: Path) -> None:
+    db = str(tmp_path / "service.db")
+    publish(db, "resolved.yaml")
+    publish(db, "identified.yaml")
+    with Service(tmp_path, db) as service:
+        atom = fetch(service.url + "/feed.atom")
+        rss = fetch(service.url + "/feed.rss")
+        assert fetch(service.url + "/history.atom")[1] == atom[1]
+        assert fetch(service.url + "/history.rss")[1] == rss[1]
+    assert rss[2]["Content-Type"].startswith("application/rss+xml")
+    parsed = feedparser.parse(rss[1])
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.version == "rss20" and parsed.feed.title == "Example Status"
+    titles = sorted(entry.title for entry in parsed.entries)
+    assert titles == sorted(entry.title for entry in feedparser.parse(atom[1]).entries)
+    assert all(entry.published_parsed[:5] == APPROVED_AT.timetuple()[:5] for entry in parsed.entries)
+    assert all("<p>" in entry.summary for entry in parsed.entries)  # the approved HTML, as readers show it

@@ -4,7 +4,7 @@
                           a 90-day history bar per component, recent incidents
     incidents/ID.html     one incident's timeline of published updates
     status.json           the same facts for machines
-    feed.atom             one entry per published update
+    feed.atom, feed.rss   one entry per published update (Atom, and RSS 2.0 for readers that take only RSS)
     style.css
 
 Only published, approved text appears: the status channel as rendered and approved, never the record.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ def render_site(
     env = environment(bundled_dir("templates") / "site", autoescape=True)
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
     env.filters["demote"] = demote
+    env.filters["rfc822"] = rfc822
     context = {
         "title": title,
         "now": now,
@@ -120,9 +122,16 @@ def render_site(
             {**context, "incident": incident}
         )
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
+    files["feed.rss"] = env.get_template("feed.rss.j2").render(context)  # for readers that take RSS only
     files["status.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
     return files
+
+
+def rfc822(value: datetime | str) -> str:
+    """RSS 2.0's dates (RFC 822, as RFC 2822 writes them)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def last_change(published: list[Draft]) -> datetime | None:

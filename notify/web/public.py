@@ -20,6 +20,7 @@ TYPES = {
     ".html": "text/html; charset=utf-8",
     ".json": "application/json",
     ".atom": "application/atom+xml",
+    ".rss": "application/rss+xml",
     ".css": "text/css",
 }
 
@@ -50,6 +51,9 @@ def register(app: FastAPI) -> None:
     route("/index.html", "index.html", "index_html")
     route("/status.json", "status.json", "status_json")
     route("/feed.atom", "feed.atom", "feed")
+    route("/feed.rss", "feed.rss", "feed_rss")
+    route("/history.atom", "feed.atom", "history_atom")  # Statuspage's paths, which readers already know
+    route("/history.rss", "feed.rss", "history_rss")
 
     async def incident(request: Request, incident_id: str) -> Response:
         return await page(request, f"incidents/{incident_id}.html")
