@@ -88,3 +88,24 @@ def test_rss_and_statuspages_history_paths_carry_the_same_updates(tmp_path: Path
     assert titles == sorted(entry.title for entry in feedparser.parse(atom[1]).entries)
     assert all(entry.published_parsed[:5] == APPROVED_AT.timetuple()[:5] for entry in parsed.entries)
     assert all("<p>" in entry.summary for entry in parsed.entries)  # the approved HTML, as readers show it
+
+
+def test_scheduled_maintenance_is_a_calendar_that_a_calendar_library_reads(tmp_path: Path) -> None:
+    import icalendar
+
+    db = str(tmp_path / "service.db")
+    publish(db, "maintenance.yaml")
+    publish(db, "resolved.yaml")  # not maintenance: not in the calendar
+    with Service(tmp_path, db) as service:
+        status, body, headers = fetch(service.url + "/maintenance.ics")
+    assert status == 200 and headers["Content-Type"].startswith("text/calendar")
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded at 75 octets
+    calendar = icalendar.Calendar.from_ical(body)
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["UID"]) for e in events] == ["MNT-0007@notify"]
+    event = events[0]
+    assert event["DTSTART"].dt == datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    assert event["DTEND"].dt == datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    assert str(event["SUMMARY"]) == "Planned database upgrade"
+    assert "read-only for up to 20 minutes; saved data is safe." in str(event["DESCRIPTION"])
+    assert "PostgreSQL 15" not in body.decode()  # the internal cause stays internal

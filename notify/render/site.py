@@ -123,9 +123,64 @@ def render_site(
         )
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
     files["feed.rss"] = env.get_template("feed.rss.j2").render(context)  # for readers that take RSS only
+    files["maintenance.ics"] = maintenance_calendar(incidents, changed, title, base_url.rstrip("/"))
     files["status.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
     return files
+
+
+def maintenance_calendar(incidents: list[Incident], changed: datetime, title: str, base_url: str) -> str:
+    """Scheduled maintenance as iCalendar (RFC 5545), for the calendars people already watch: one
+    event per maintenance with a window, its SEQUENCE the revision, so a changed window replaces
+    the old one."""
+
+    def stamp(value: datetime | str) -> str:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//notify//status page//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_ical_text(title)} maintenance"]  # fmt: skip
+    for incident in incidents:
+        record = incident.record
+        if record["severity"] != "maintenance" or not record.get("scheduled_until"):
+            continue
+        body = json.loads(incident.latest.messages["status"]["json"])["body"]
+        description = "\n".join(line for line in body.splitlines() if not line.startswith("## ")).strip()
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{incident.id}@notify",
+            f"SEQUENCE:{incident.latest.revision}",
+            f"DTSTAMP:{stamp(changed)}",
+            f"DTSTART:{stamp(record['started_at'])}",
+            f"DTEND:{stamp(record['scheduled_until'])}",
+            f"SUMMARY:{_ical_text(incident.title)}",
+            f"DESCRIPTION:{_ical_text(description.replace('**', ''))}",
+            "STATUS:CONFIRMED",
+            *([f"URL:{base_url}/incidents/{incident.id}.html"] if base_url else []),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _ical_text(value: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon and comma escaped, line breaks as \\n."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Lines of at most 75 octets, continued on lines that begin with a space (RFC 5545 3.1)."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = " ", 1, 75
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)
 
 
 def rfc822(value: datetime | str) -> str:

@@ -21,6 +21,7 @@ TYPES = {
     ".json": "application/json",
     ".atom": "application/atom+xml",
     ".rss": "application/rss+xml",
+    ".ics": "text/calendar; charset=utf-8",
     ".css": "text/css",
 }
 
@@ -54,6 +55,7 @@ def register(app: FastAPI) -> None:
     route("/feed.rss", "feed.rss", "feed_rss")
     route("/history.atom", "feed.atom", "history_atom")  # Statuspage's paths, which readers already know
     route("/history.rss", "feed.rss", "history_rss")
+    route("/maintenance.ics", "maintenance.ics", "maintenance_calendar")
 
     async def incident(request: Request, incident_id: str) -> Response:
         return await page(request, f"incidents/{incident_id}.html")
