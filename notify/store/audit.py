@@ -48,12 +48,14 @@ KEYED = "k1:"
 
 
 def _key() -> bytes:
-    return _key_for(os.environ.get("NOTIFY_SECRET"), os.environ.get("NOTIFY_HOME"))
+    environment = tuple(os.environ.get(name) for name in ("NOTIFY_SECRET", "NOTIFY_HOME", "XDG_DATA_HOME"))
+    return _key_for(environment)
 
 
 @functools.cache
-def _key_for(secret: str | None, home: str | None) -> bytes:
-    """Derived from the service secret; cached per environment, which tests change."""
+def _key_for(environment: tuple[str | None, ...]) -> bytes:
+    """Derived from the service secret, read once per environment (the argument is only the cache
+    key: where secret_key() looks, which tests change)."""
     from notify.resources import secret_key
 
     return hashlib.sha256(b"notify-audit\0" + secret_key()).digest()
