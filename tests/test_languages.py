@@ -128,3 +128,16 @@ def test_every_language_pack_proves_its_rules_on_their_examples(language: str):
                     found = policy.check_text(example, rule.audiences[0])
                 hits = [f for f in found.findings if f.rule == rule.id]
                 assert bool(hits) == (kind == "bad"), (language, rule.id, kind, example)
+
+
+def test_the_teams_own_name_is_not_blame_in_a_translation_either(tmp_path: Path):
+    from notify.policy.org import Org
+    from notify.review.service import Translations
+
+    own = "Die Anmeldung war gestört, wegen einer Störung bei Cloudflare."  # Cloudflare writing about itself
+    incident = translated(impact=own)
+    with open_store(str(tmp_path / "n.db")) as store:
+        stranger = Review(store).create(incident, "dana")
+        ours = Review(store, translations=Translations(org=Org("Cloudflare"))).create(incident, "dana")
+    assert "Cloudflare" not in stranger.messages["status.de"]["markdown"]  # a vendor's name: dropped as blame
+    assert own in ours.messages["status.de"]["markdown"]  # the team's own name: kept

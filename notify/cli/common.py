@@ -52,12 +52,14 @@ def review_service(
         return Review(store, four_eyes=settings.four_eyes)
     from notify.policy.judge import Policy
     from notify.render.messages import Renderer
+    from notify.review.service import Translations
 
     return Review(
         store,
         policy=Policy.load(policy_dirs(extra_policy), org=settings.org),
         renderer=Renderer(template_dirs(extra_templates)),
         four_eyes=settings.four_eyes,
+        translations=Translations(org=settings.org),
     )
 
 

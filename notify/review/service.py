@@ -22,6 +22,7 @@ from notify.store.database import Store
 
 if TYPE_CHECKING:
     from notify.policy.judge import Policy
+    from notify.policy.org import Org
     from notify.record.incident import Incident
     from notify.render.messages import Renderer
     from notify.store.database import Tx
@@ -44,7 +45,8 @@ class Claim(Protocol):
 class Translations:
     """Each language's rule packs and templates, loaded once and shared (a service's threads all use one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, org: Org | None = None) -> None:
+        self.org = org  # the team's own names are never blame or jargon, in any language
         self._policies: dict[str, Policy | None] = {}
         self._renderers: dict[str, Renderer] = {}
         self._lock = threading.Lock()
@@ -57,7 +59,7 @@ class Translations:
         with self._lock:
             if language not in self._policies:
                 try:
-                    self._policies[language] = Policy.load(language=language)
+                    self._policies[language] = Policy.load(language=language, org=self.org)
                 except PolicyPackError:
                     self._policies[language] = None
             return self._policies[language]

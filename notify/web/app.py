@@ -33,7 +33,7 @@ class Stores:
         self.four_eyes = general.four_eyes
         self.policy = Policy.load(general.policy_dirs, org=general.org)
         self.renderer = Renderer(general.template_dirs)
-        self.translations = Translations()
+        self.translations = Translations(org=general.org)
         self._local = threading.local()
 
     def review(self) -> Review:
