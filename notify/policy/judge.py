@@ -210,7 +210,8 @@ class Policy:
         self, incident: Incident, audience: str, *, explain_cause: bool = False, org: Org | None = None
     ) -> PolicyResult:
         """Each customer-facing field cleaned on its own; each required element checked in its field."""
-        rules = _in_phase(self.rules_for(audience), facts_from_incident(incident))
+        phase = facts_from_incident(incident)
+        rules = _in_phase(self.rules_for(audience), phase)
         org = org or self.org
         owners = [r.id for r in rules if "customers" in r.lists]
         extra = (
@@ -235,7 +236,7 @@ class Policy:
             findings += found.findings
             cleaned[name], changed, _ = _fix_until_stable(self, rules, found, name, audience, extra, org)
             rewrites += changed
-        facts = replace(facts_from_incident(incident), impact=cleaned.get("impact") or incident.impact)
+        facts = replace(phase, impact=cleaned.get("impact") or incident.impact)
         for rule in rules:
             if rule.action is not Action.require or not _applies(rule, facts):
                 continue

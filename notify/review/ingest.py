@@ -41,12 +41,6 @@ class Outcome:
     duplicate: bool
 
 
-def latest_record(review: Review, incident_id: str) -> dict[str, Any] | None:
-    from notify.review.service import latest_record as newest
-
-    return newest(review.store, incident_id)
-
-
 def too_old(event: Event, now: datetime, max_minutes: int) -> str | None:
     """Why a signed event is refused as a replay: it happened longer ago than the service accepts."""
     if max_minutes and event.occurred_at is not None and now - event.occurred_at > timedelta(minutes=max_minutes):

@@ -143,7 +143,10 @@ class SqliteStore(Store):
             target.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._connection.execute("PRAGMA busy_timeout = 30000")
-            self._connection.execute("PRAGMA journal_mode = WAL")
+            # switching a new file to WAL does not wait on SQLite's busy handler: two processes
+            # opening it at once could get "database is locked"; they take turns on the file lock
+            with _file_lock(self._lock_path):
+                self._connection.execute("PRAGMA journal_mode = WAL")
             self._connection.execute("PRAGMA foreign_keys = ON")
             self._connection.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as exc:

@@ -23,7 +23,8 @@ from notify.record.webhooks import (
     pagerduty,
     signatures,
 )
-from notify.review.ingest import accept, changes_nothing, incident_from_event, latest_record, too_old
+from notify.review.ingest import accept, changes_nothing, incident_from_event, too_old
+from notify.review.service import latest_record
 from notify.settings.service import ServiceConfig
 from notify.store import deliveries
 from notify.web.middleware import body_digest, json_error
@@ -143,7 +144,7 @@ def _handler(source: str) -> Callable[[Request], Any]:
                 stale = too_old(event, now, config.service.max_event_age_minutes)
                 if stale:
                     return json_error(401, stale)
-                previous = latest_record(review, event.incident_id)
+                previous = latest_record(review.store, event.incident_id)
                 incident = incident_from_event(event, previous, config, now)
                 if previous is not None and changes_nothing(incident, previous):
                     delivery = _delivery_id(source, request, body, payload)
