@@ -63,14 +63,16 @@ def changes_nothing(incident: Incident, previous: dict[str, Any]) -> bool:
 
 
 def incident_from_event(
-    event: Event, previous: dict[str, Any] | None, config: ServiceConfig, now: datetime
+    event: Event, previous: dict[str, Any] | None, config: ServiceConfig, now: datetime, components: list[str]
 ) -> Incident:
+    """`components` are the catalog's names for the tool's service: the page never shows the tool's
+    own service id. When nothing maps, the draft names none until a reviewer picks them."""
     from notify.record.incident import Incident
 
     record: dict[str, Any] = {
         "id": event.incident_id,
-        "title": f"Problem with {event.service}",
-        "components": [event.service],
+        "title": f"Problem with {' and '.join(components)}" if components else "Service disruption",
+        "components": components,
         "impact": "",
         "apology": "",
         "responsibility": "",
@@ -111,12 +113,12 @@ class DeliveryClaim:
         deliveries.made(tx, self.source, self.delivery_id, draft_id)
 
 
-def accept(review: Review, source: str, delivery_id: str, incident: Incident) -> Outcome:
+def accept(review: Review, source: str, delivery_id: str, incident: Incident, notes: list[str]) -> Outcome:
     """Store the revision and claim the delivery id in one transaction: a retried or concurrent copy
-    of the same delivery makes none."""
+    of the same delivery makes none. `notes` are told to the reviewer with the draft's findings."""
     claim = DeliveryClaim(source, delivery_id, review.clock().isoformat())
     try:
-        draft = review.create(incident, f"webhook:{source}", source=source, claim=claim)
+        draft = review.create(incident, f"webhook:{source}", source=source, claim=claim, notes=notes)
     except AlreadyClaimed:
         return Outcome(None, duplicate=True)
     return Outcome(draft, duplicate=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -100,13 +100,15 @@ class Review:
         renderer: Renderer | None = None,
         explain_cause: bool = False,
         claim: Claim | None = None,
+        notes: Sequence[str] = (),
     ) -> Draft:
         """Check, render every channel and store a new pending revision; older pending ones are superseded.
 
         Each translation in the record is checked with its own language's rule packs and rendered with
         its templates (messages named like "email_public.de"); a language without packs blocks the draft.
         `claim` is taken first in the storing transaction; when it cannot be (a webhook delivery seen
-        before), nothing is stored and AlreadyClaimed is raised.
+        before), nothing is stored and AlreadyClaimed is raised. `notes` are told to the reviewer
+        as warnings beside the findings (a webhook's service that maps to no component).
         """
         from notify.render.messages import Renderer
 
@@ -139,6 +141,8 @@ class Review:
             messages.update(more)
             report.update(more_report)
             blocked = blocked or more_blocked
+        if notes:
+            report["source"] = {"verdict": "pass", "rewrites": [], "findings": [_note(n) for n in notes]}
         moment = self.clock()  # one instant for the draft and its log entries
         now = moment.isoformat()
         # Everything but the revision number is made before the transaction, so its locks are held
@@ -428,6 +432,23 @@ def _compose(
         "rewrites": [],
     }
     return messages, report, blocked or not agreed
+
+
+def _note(message: str) -> dict[str, Any]:
+    return {
+        "rule": "component-unmapped",
+        "category": "source.unmapped",
+        "severity": "warning",
+        "action": "flag",
+        "field": "components",
+        "start": 0,
+        "end": 0,
+        "text": "",
+        "replacement": None,
+        "message": message,
+        "suggestion": None,
+        "fixed": False,
+    }
 
 
 def _unchecked(language: str) -> dict[str, Any]:

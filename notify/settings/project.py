@@ -17,6 +17,9 @@
     aliases = ["Acme Cloud", "Rocket"]  # other spellings and our own product names
     allow = ["API"]                 # terms our customers know, never flagged as jargon
 
+    [[components]]                  # the component catalog: see notify.settings.catalog
+    name = "Checkout"
+
 Found at --config FILE, else $NOTIFY_CONFIG, else ./notify.toml when it exists. Relative paths
 are relative to the file.
 """
@@ -31,6 +34,7 @@ from typing import Any
 
 from notify.errors import InputError, did_you_mean
 from notify.policy.org import Org
+from notify.settings.catalog import Catalog, load_catalog
 
 SECTIONS = {
     "policy": {"dirs"},
@@ -48,6 +52,7 @@ class Config:
     db: str | None = None
     four_eyes: bool = True
     org: Org | None = None
+    catalog: Catalog = Catalog()
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -85,6 +90,7 @@ def load_config(explicit: str | None = None) -> Config:
         db=db,
         four_eyes=four_eyes,
         org=_org(data.get("org"), path),
+        catalog=load_catalog(data.get("components"), path),
     )
 
 
@@ -104,14 +110,15 @@ def _org(table: dict[str, Any] | None, path: Path) -> Org | None:
 
 
 SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp"}  # checked by service_config when serving
+LISTS = {"components"}  # arrays of tables, each checked by its own loader
 
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for section, values in data.items():
-        if section in SERVICE_SECTIONS:
+        if section in SERVICE_SECTIONS or section in LISTS:
             continue
         if section not in SECTIONS:
-            hint = did_you_mean(section, [*SECTIONS, *SERVICE_SECTIONS])
+            hint = did_you_mean(section, [*SECTIONS, *SERVICE_SECTIONS, *LISTS])
             raise InputError(f"unknown section [{section}]" + (f"; {hint}" if hint else ""), path=path)
         if not isinstance(values, dict):
             raise InputError(f"[{section}] must be a table", path=path)

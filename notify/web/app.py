@@ -61,6 +61,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_few_threads)
     app.state.config = config
     app.state.stores = stores
+    app.state.catalog = general.catalog
     secret = config.service.session_secret
     app.state.secret = secret.get_secret_value().encode() if secret else secret_key()
 

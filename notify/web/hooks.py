@@ -25,6 +25,7 @@ from notify.record.webhooks import (
 )
 from notify.review.ingest import accept, changes_nothing, incident_from_event, too_old
 from notify.review.service import latest_record
+from notify.settings.catalog import unmapped_note
 from notify.settings.service import ServiceConfig
 from notify.store import deliveries
 from notify.web.middleware import body_digest, json_error
@@ -133,6 +134,7 @@ def _handler(source: str) -> Callable[[Request], Any]:
 
     def _process(request: Request, config: ServiceConfig, body: bytes, payload: dict[str, Any]) -> JSONResponse:
         review = request.app.state.stores.review()  # this worker thread's own connection
+        notes: list[str] = []
         try:
             if parse is None:
                 from notify.record.sources import parse_incident
@@ -145,7 +147,11 @@ def _handler(source: str) -> Callable[[Request], Any]:
                 if stale:
                     return json_error(401, stale)
                 previous = latest_record(review.store, event.incident_id)
-                incident = incident_from_event(event, previous, config, now)
+                catalog = request.app.state.catalog
+                components = catalog.for_event(source, event)
+                incident = incident_from_event(event, previous, config, now, components)
+                if not incident.components:
+                    notes.append(unmapped_note(source, event))
                 if previous is not None and changes_nothing(incident, previous):
                     delivery = _delivery_id(source, request, body, payload)
                     seen = deliveries.seen(review.store, source, delivery)
@@ -160,7 +166,7 @@ def _handler(source: str) -> Callable[[Request], Any]:
         except ValidationError as exc:
             first = exc.errors()[0]
             return json_error(422, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
-        outcome = accept(review, source, _delivery_id(source, request, body, payload), incident)
+        outcome = accept(review, source, _delivery_id(source, request, body, payload), incident, notes)
         if outcome.duplicate or outcome.draft is None:
             return JSONResponse({"duplicate": True}, status_code=200)
         draft = outcome.draft

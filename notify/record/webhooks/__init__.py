@@ -32,6 +32,8 @@ class Event:
     resolved_at: datetime | None = None
     links: list[str] = field(default_factory=list)
     occurred_at: datetime | None = None  # when the tool says the event happened, where it signs that
+    names: tuple[str, ...] = ()  # every name the tool gives the service (name, id, team): matched by the catalog
+    labels: dict[str, str] = field(default_factory=dict)  # an alert's labels, for label-set matches
 
 
 def short_id(prefix: str, value: str) -> str:

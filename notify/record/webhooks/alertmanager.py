@@ -33,6 +33,8 @@ def parse(payload: Any, now: datetime, prefix: str = "AM") -> Event:
         status=status,
         severity=severity,
         service=text(labels.get("service") or labels.get("job") or labels.get("alertname")) or "Service",
+        names=tuple(text(labels[k]) for k in ("service", "job", "alertname") if labels.get(k)),
+        labels={text(k, 100): text(v) for k, v in labels.items() if isinstance(v, str)},
         technical="; ".join(s for s in summaries if s)[:1000] or "alert",
         started_at=started,
         resolved_at=max(ends) if status == "resolved" and ends else None,

@@ -66,6 +66,7 @@ def parse(payload: Any, now: datetime) -> Event:
         status=status,
         severity=severity,
         service=text((body.get("incident_type") or {}).get("name")) or "Service",
+        names=tuple(n for n in (text((body.get("incident_type") or {}).get("name")),) if n),
         technical=text(body.get("name")) or "incident",
         started_at=when(body.get("created_at"), now),
         resolved_at=when(body.get("updated_at"), now) if status == "resolved" else None,

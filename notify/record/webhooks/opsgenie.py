@@ -33,9 +33,18 @@ def parse(payload: Any, now: datetime) -> Event:
         status=status,
         severity=severity,
         service=text(alert.get("entity")) or "Service",
+        names=tuple(n for n in (text(alert.get("entity")), *_teams(alert)) if n),
         technical=text(alert.get("message")) or "alert",
         started_at=when(alert.get("createdAt"), now),
         resolved_at=when(alert.get("updatedAt") if isinstance(alert.get("updatedAt"), str) else None, now)
         if status == "resolved"
         else None,
     )
+
+
+def _teams(alert: dict[str, Any]) -> list[str]:
+    """The alert's responder teams, by name (Opsgenie sends them as `teams` or `responders`)."""
+    teams = alert.get("teams") if isinstance(alert.get("teams"), list) else []
+    responders = alert.get("responders") if isinstance(alert.get("responders"), list) else []
+    named = [r.get("name") for r in responders if isinstance(r, dict) and r.get("type") == "team"]
+    return [text(t, 120) for t in [*teams, *named] if isinstance(t, str)]

@@ -32,12 +32,15 @@ def parse(payload: Any, now: datetime) -> Event:
     severity = (
         "critical" if priority in {"P1", "SEV1", "SEV-1"} else "major" if data.get("urgency") == "high" else "minor"
     )
-    service = text((data.get("service") or {}).get("summary")) or "Service"
+    service_object = data.get("service") if isinstance(data.get("service"), dict) else {}
+    service = text(service_object.get("summary")) or "Service"
+    names = tuple(n for n in (text(service_object.get("summary")), text(service_object.get("id"))) if n)
     return Event(
         incident_id=short_id("PD", text(need(data, "id", "event.data.id"), 64)),
         status=status,
         severity=severity,
         service=service,
+        names=names,
         technical=text(data.get("title")) or kind,
         started_at=when(data.get("created_at"), occurred),
         resolved_at=occurred if status == "resolved" else None,
