@@ -43,7 +43,7 @@ def test_pollers_get_304_until_something_is_published(tmp_path: Path) -> None:
     db = str(tmp_path / "service.db")
     publish(db, "resolved.yaml")
     with Service(tmp_path, db) as service:
-        for path in ("/feed.atom", "/status.json", "/", "/incidents/INC-2003.html", "/style.css"):
+        for path in ("/feed.atom", "/notify.json", "/", "/incidents/INC-2003.html", "/style.css"):
             status, body, headers = fetch(service.url + path)
             assert status == 200 and body and headers["ETag"], path
             head_status, head_body, head_headers = fetch(service.url + path, "HEAD")

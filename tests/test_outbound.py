@@ -103,6 +103,7 @@ def test_slack_teams_and_a_signed_webhook_get_the_approved_update(tmp_path: Path
     )  # verifiable by any Standard Webhooks library
     event = json.loads(hook["body"])
     assert event["type"] == "incident.updated" and event["data"]["incident"] == "INC-1042"
+    assert event["data"]["draft"] == draft and event["data"]["revision"] == 1  # the id, not the entry's flag
     assert "NIC" not in hook["body"].decode() and "Acme" not in hook["body"].decode()
     assert [p["path"] for p in Receiver.posts].count("/slack") == 3
     again = run("post", draft, "--db", db, "--to", f"slack:{receiver}/slack", "--format", "json")

@@ -57,7 +57,7 @@ def test_publishing_needs_an_approved_draft(tmp_path: Path):
 
 
 def test_status_json_reports_each_component_and_incident(site: tuple[Path, str]):
-    status = json.loads((site[0] / "status.json").read_text())
+    status = json.loads((site[0] / "notify.json").read_text())
     components = {c["name"]: c["status"] for c in status["components"]}
     assert components == {
         "Checkout": "critical",

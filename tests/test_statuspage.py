@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from notify.record.incident import Incident
 from notify.record.sources import load_incident
 from notify.review.service import Review
 from notify.store.database import open_store
@@ -105,3 +106,48 @@ def test_a_missing_api_key_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
     draft = approved(db, "identified.yaml")
     result = run("publish", draft, "--site", str(tmp_path / "site"), "--db", db, "--statuspage", "page42")
     assert result.exit_code == 3 and "no Statuspage API key" in result.output
+
+
+CATALOG = """
+[[components]]
+name = "Sign-in"
+statuspage_id = "kctqh7b4r9jv"
+[[components]]
+name = "Public API"
+statuspage_id = "b13yz5g2cw10"
+"""
+
+
+def test_components_are_sent_by_their_statuspage_ids_with_their_status(tmp_path: Path, statuspage_api):
+    config = tmp_path / "notify.toml"
+    config.write_text(CATALOG)
+    db = str(tmp_path / "n.db")
+    site = str(tmp_path / "site")
+    first = approved(db, "identified.yaml")  # Sign-in and Dashboard, a major incident
+    result = run("--config", str(config), "publish", first, "--site", site, "--db", db, "--statuspage", "page42")
+    assert result.exit_code == 0, result.output
+    incident = statuspage_api[-1]["body"]["incident"]
+    assert incident["component_ids"] == ["kctqh7b4r9jv"]
+    assert incident["components"] == {"kctqh7b4r9jv": "partial_outage"}
+    assert incident["impact_override"] in {"none", "minor", "major", "critical"}
+    assert "component 'Dashboard' has no statuspage_id" in result.output  # said, not silently dropped
+
+    planned = approved(db, "maintenance.yaml")
+    run("--config", str(config), "publish", planned, "--site", site, "--db", db, "--statuspage", "page42")
+    maintenance = statuspage_api[-1]["body"]["incident"]
+    assert maintenance["component_ids"] == ["b13yz5g2cw10"]
+    assert maintenance["components"] == {"b13yz5g2cw10": "operational"}  # planned: nothing is down yet
+    assert "impact_override" not in maintenance  # Statuspage sets a maintenance's impact itself
+    assert maintenance["scheduled_for"].startswith("2026-12-05T02:00")
+
+    with open_store(db) as store:
+        review = Review(store)
+        record = load_incident(str(EXAMPLES / "identified.yaml")).model_dump(mode="json")
+        record.update(status="resolved", resolved_at=review.clock().isoformat())
+        record = Incident.model_validate(record)
+        draft = review.create(record, "dana")
+        review.approve(draft.id, "sam")
+    run("--config", str(config), "publish", draft.id, "--site", site, "--db", db, "--statuspage", "page42")
+    resolved = statuspage_api[-1]
+    assert resolved["method"] == "PATCH"
+    assert resolved["body"]["incident"]["components"] == {"kctqh7b4r9jv": "operational"}

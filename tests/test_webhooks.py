@@ -252,7 +252,7 @@ def test_health_and_the_public_status_page(service: Service):
 
     with urllib.request.urlopen(service.url + "/health") as response:
         assert json.loads(response.read()) == {"status": "ok"}
-    with urllib.request.urlopen(service.url + "/status.json") as response:
+    with urllib.request.urlopen(service.url + "/notify.json") as response:
         assert json.loads(response.read())["status"]["indicator"] == "operational"
     with urllib.request.urlopen(service.url + "/") as response:
         assert "All systems operational" in response.read().decode()

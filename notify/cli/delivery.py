@@ -264,7 +264,8 @@ def publish(
     """Publish an approved draft's status entry and rebuild the static status site.
 
     The site holds every published update: current status per component, open incidents, a
-    90-day history bar per component, a page per incident, status.json and an Atom feed.
+    90-day history bar per component, a page per incident, Statuspage's v2 API documents,
+    notify.json, and the Atom and RSS feeds.
 
     \b
     Example:
@@ -281,13 +282,27 @@ def publish(
     if page_id:
         from notify.delivery import statuspage
 
+        catalog = common.config().catalog
         remote = statuspage.post(
-            review.store, draft, page_id, statuspage.token_from_env(), deliver_notifications=deliver_notifications
+            review.store,
+            draft,
+            page_id,
+            statuspage.token_from_env(),
+            deliver_notifications=deliver_notifications,
+            catalog=catalog,
         )
         click.echo(f"posted {draft.id} to Statuspage page {page_id} (incident {remote})")
+        for name in statuspage.unmapped_components(draft, catalog):
+            click.echo(
+                f"warning: component {name!r} has no statuspage_id in notify.toml's [[components]]; "
+                "its status on Statuspage is unchanged",
+                err=True,
+            )
     sending.publish(review, draft.id, common.current_user(), {"site": str(Path(site_dir).resolve())})
     now = review.clock()
-    written = build_site(review.listing(state=PUBLISHED), Path(site_dir), now=now, title=title, base_url=base_url)
+    published = review.listing(state=PUBLISHED)
+    catalog = common.config().catalog
+    written = build_site(published, Path(site_dir), now=now, title=title, base_url=base_url, catalog=catalog)
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
 
 
@@ -505,7 +520,7 @@ def tick(
     if site_dir and steps:
         from notify.record.draft import PUBLISHED
 
-        build_site(review.listing(state=PUBLISHED), Path(site_dir), now=review.clock())
+        build_site(review.listing(state=PUBLISHED), Path(site_dir), now=review.clock(), catalog=common.config().catalog)
     if not steps:
         click.echo("nothing to do", err=True)
 

@@ -119,7 +119,8 @@ def payload(kind: str, draft: Draft, message_id: str, now: datetime, page_url: s
         "type": "incident.updated",
         "timestamp": now.isoformat(),
         "id": message_id,
-        "data": {"draft": draft.id, "incident": draft.incident_id, "revision": draft.revision, **entry},
+        # the draft id last: the status entry carries its own "draft" flag, which must not overwrite it
+        "data": {**entry, "draft": draft.id, "incident": draft.incident_id, "revision": draft.revision},
     }
 
 

@@ -1,8 +1,10 @@
 """Post an approved status entry to an Atlassian Statuspage page through its REST API (v1).
 
 The first update of an incident creates a Statuspage incident; later ones update it (the link is
-kept in the store). `deliver_notifications` is always sent explicitly, so Statuspage only emails
-its subscribers when asked to. Its rate limit answers 420 or 429; we wait as told and try again.
+kept in the store). Each update names the components by their Statuspage ids (`statuspage_id` in
+the catalog) and sets their status, so the page's components change with it. `deliver_notifications`
+is always sent explicitly, so Statuspage only emails its subscribers when asked to. Its rate limit
+answers 420 or 429; we wait as told and try again.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from notify.errors import StatuspageError
+from notify.record.catalog import Catalog, component_status
 from notify.record.draft import Draft
 from notify.store import statuspage_links
 from notify.store.database import Store
 
 API = "https://api.statuspage.io/v1"
-IMPACT = {"minor": "minor", "major": "major", "critical": "critical", "maintenance": "maintenance"}
+IMPACT = {"minor": "minor", "major": "major", "critical": "critical"}  # none|minor|major|critical, as it takes
 RATE_LIMITED = {420, 429}
 
 
@@ -32,7 +35,12 @@ def token_from_env() -> str:
     return token
 
 
-def incident_payload(draft: Draft, deliver_notifications: bool) -> dict[str, Any]:
+def unmapped_components(draft: Draft, catalog: Catalog) -> list[str]:
+    """The draft's components that have no Statuspage id: their status there stays as it was."""
+    return [name for name in draft.record.get("components") or [] if not _statuspage_id(catalog, name)]
+
+
+def incident_payload(draft: Draft, deliver_notifications: bool, catalog: Catalog | None = None) -> dict[str, Any]:
     record = draft.record
     body = json.loads(draft.messages["status"]["json"])["body"]
     incident: dict[str, Any] = {
@@ -40,13 +48,23 @@ def incident_payload(draft: Draft, deliver_notifications: bool) -> dict[str, Any
         "status": record["status"],
         "body": body,
         "deliver_notifications": deliver_notifications,
-        "impact_override": IMPACT.get(record["severity"], "none"),
     }
+    ids = [i for i in (_statuspage_id(catalog, n) for n in record.get("components") or []) if i]
+    if ids:
+        incident["component_ids"] = ids
+        incident["components"] = dict.fromkeys(ids, component_status(record))
+    if record["severity"] in IMPACT:  # a maintenance's impact is Statuspage's own to set
+        incident["impact_override"] = IMPACT[record["severity"]]
     if record["severity"] == "maintenance":
         incident["scheduled_for"] = record["started_at"]
         if record.get("scheduled_until"):
             incident["scheduled_until"] = record["scheduled_until"]
     return {"incident": incident}
+
+
+def _statuspage_id(catalog: Catalog | None, name: str) -> str | None:
+    component = catalog.get(name) if catalog else None
+    return component.statuspage_id if component else None
 
 
 def post(
@@ -56,6 +74,7 @@ def post(
     token: str,
     *,
     deliver_notifications: bool,
+    catalog: Catalog | None = None,
     api: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
@@ -63,7 +82,7 @@ def post(
     base = (api or os.environ.get("NOTIFY_STATUSPAGE_API") or API).rstrip("/")
     with store.transaction() as tx:
         linked = statuspage_links.remote_id(tx, draft.incident_id, page_id)
-    payload = incident_payload(draft, deliver_notifications)
+    payload = incident_payload(draft, deliver_notifications, catalog)
     if linked:
         _call("PATCH", f"{base}/pages/{page_id}/incidents/{linked}", payload, token, sleep)
         return linked

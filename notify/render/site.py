@@ -3,7 +3,8 @@
     index.html            overall status, each component's status, open incidents,
                           a 90-day history bar per component, recent incidents
     incidents/ID.html     one incident's timeline of published updates
-    status.json           the same facts for machines
+    notify.json           the same facts for machines, in notify's own fields
+    api/v2/*.json         the same in Statuspage's public API shapes (see render.statuspage_v2)
     feed.atom, feed.rss   one entry per published update (Atom, and RSS 2.0 for readers that take only RSS)
     style.css
 
@@ -19,8 +20,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from notify.record.catalog import Catalog
 from notify.record.draft import Draft
 from notify.render.environment import environment
+from notify.render.statuspage_v2 import StatuspageApi
 from notify.resources import bundled_dir
 
 HISTORY_DAYS = 90
@@ -75,25 +78,39 @@ class Day:
 
 
 def build_site(
-    published: list[Draft], out: Path, *, now: datetime, title: str = "Status", base_url: str = ""
+    published: list[Draft],
+    out: Path,
+    *,
+    now: datetime,
+    title: str = "Status",
+    base_url: str = "",
+    catalog: Catalog | None = None,
 ) -> list[Path]:
     """Write the whole site into `out` (created if needed); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "incidents").mkdir(exist_ok=True)
     written = []
-    for name, body in render_site(published, now=now, title=title, base_url=base_url).items():
+    for name, body in render_site(published, now=now, title=title, base_url=base_url, catalog=catalog).items():
         path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
         written.append(path)
     return written
 
 
 def render_site(
-    published: list[Draft], *, now: datetime, title: str = "Status", base_url: str = "", signup: bool = False
+    published: list[Draft],
+    *,
+    now: datetime,
+    title: str = "Status",
+    base_url: str = "",
+    signup: bool = False,
+    catalog: Catalog | None = None,
 ) -> dict[str, str]:
     """Every file of the site by its relative path, for writing out or serving."""
+    catalog = catalog or Catalog()
     incidents = _incidents(published)
-    components = sorted({c for i in incidents for c in i.record.get("components") or []})
+    mentioned = {c for i in incidents for c in i.record.get("components") or []}
+    components = [*catalog.names, *sorted(mentioned - set(catalog.names))]
     current = {c: _current(c, incidents) for c in components}
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
@@ -124,7 +141,11 @@ def render_site(
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
     files["feed.rss"] = env.get_template("feed.rss.j2").render(context)  # for readers that take RSS only
     files["maintenance.ics"] = maintenance_calendar(incidents, changed, title, base_url.rstrip("/"))
-    files["status.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
+    files["notify.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
+    api = StatuspageApi(
+        incidents, current, overall, changed, title=title, base_url=base_url.rstrip("/"), catalog=catalog
+    )
+    files.update(api.files())
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
     return files
 
@@ -190,7 +211,7 @@ def rfc822(value: datetime | str) -> str:
 
 
 def last_change(published: list[Draft]) -> datetime | None:
-    """When the public page last changed: the newest published update. Feeds and status.json carry
+    """When the public page last changed: the newest published update. Feeds and notify.json carry
     it rather than the time they were built, so a poller sees a change only when there is one."""
     times = [datetime.fromisoformat(d.decided_at or d.created_at) for d in published]
     return max(times, default=None)

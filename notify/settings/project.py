@@ -17,7 +17,7 @@
     aliases = ["Acme Cloud", "Rocket"]  # other spellings and our own product names
     allow = ["API"]                 # terms our customers know, never flagged as jargon
 
-    [[components]]                  # the component catalog: see notify.settings.catalog
+    [[components]]                  # the component catalog: see notify.record.catalog
     name = "Checkout"
 
 Found at --config FILE, else $NOTIFY_CONFIG, else ./notify.toml when it exists. Relative paths
@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from notify.errors import InputError, did_you_mean
 from notify.policy.org import Org
-from notify.settings.catalog import Catalog, load_catalog
+from notify.record.catalog import Catalog, load_catalog
 
 SECTIONS = {
     "policy": {"dirs"},
@@ -52,7 +52,7 @@ class Config:
     db: str | None = None
     four_eyes: bool = True
     org: Org | None = None
-    catalog: Catalog = Catalog()
+    catalog: Catalog = field(default_factory=Catalog)
 
 
 def find_config(explicit: str | None) -> Path | None:

@@ -87,7 +87,7 @@ class ServiceConfig(Strict):
     templates: dict[str, Any] = Field(default_factory=dict)
     store: dict[str, Any] = Field(default_factory=dict)
     review: dict[str, Any] = Field(default_factory=dict)
-    components: list[dict[str, Any]] = Field(default_factory=list)  # the catalog, read by settings.catalog
+    components: list[dict[str, Any]] = Field(default_factory=list)  # the catalog, read by record.catalog
 
     def secret(self, source: str) -> str | None:
         """A webhook secret: the environment wins over the file."""

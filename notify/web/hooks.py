@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from notify.errors import InputError
+from notify.record.catalog import unmapped_note
 from notify.record.webhooks import (
     Event,
     Ignored,
@@ -25,7 +26,6 @@ from notify.record.webhooks import (
 )
 from notify.review.ingest import accept, changes_nothing, incident_from_event, too_old
 from notify.review.service import latest_record
-from notify.settings.catalog import unmapped_note
 from notify.settings.service import ServiceConfig
 from notify.store import deliveries
 from notify.web.middleware import body_digest, json_error

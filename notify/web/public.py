@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from notify.clock import utc_now
 from notify.record.draft import PUBLISHED
 from notify.render.site import last_change, render_site
+from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
 from notify.web.middleware import json_error
 
 TYPES = {
@@ -50,7 +51,13 @@ def register(app: FastAPI) -> None:
 
     route("/", "index.html", "index")
     route("/index.html", "index.html", "index_html")
-    route("/status.json", "status.json", "status_json")
+    route("/notify.json", "notify.json", "notify_json")
+    for name in STATUSPAGE_V2:  # Statuspage's public API, which exporters and widgets already read
+        route(
+            f"/api/v2/{name}",
+            f"api/v2/{name}",
+            "statuspage_" + name.removesuffix(".json").replace("/", "_").replace("-", "_"),
+        )
     route("/feed.atom", "feed.atom", "feed")
     route("/feed.rss", "feed.rss", "feed_rss")
     route("/history.atom", "feed.atom", "history_atom")  # Statuspage's paths, which readers already know
@@ -99,5 +106,13 @@ def _not_modified_since(header: str | None, changed: datetime) -> bool:
 def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
     review = request.app.state.stores.review()
     published = review.listing(state=PUBLISHED)
-    files = render_site(published, now=utc_now(), title=request.app.state.config.service.title, signup=True)
+    service = request.app.state.config.service
+    files = render_site(
+        published,
+        now=utc_now(),
+        title=service.title,
+        base_url=service.base_url or str(request.base_url),
+        signup=True,
+        catalog=request.app.state.catalog,
+    )
     return files, last_change(published)

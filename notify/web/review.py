@@ -169,6 +169,8 @@ def register(app: FastAPI) -> None:
             blocking=blocking_rules(draft.report),
             waivers=review.waivers(draft.id),
             editable=EDITABLE,
+            components=_component_choices(request.app.state.catalog, draft.record),
+            next_update=_local_minute(draft.record.get("next_update_at")),
             notice=request.query_params.get("notice"),
             smtp=bool(request.app.state.config.smtp.url),
             **context(request, session),
@@ -227,14 +229,52 @@ def register(app: FastAPI) -> None:
 
 
 def _edit(review: Any, draft_id: str, editor: str, form: dict[str, str]) -> str:
+    """Every field a customer reads, a webhook draft's title, components, actions and next update
+    included; what the form does not carry is kept."""
     from notify.record.incident import Incident
 
     draft = review.get(draft_id)
     record = dict(draft.record)
-    for field in EDITABLE:
+    for field in ("title", *EDITABLE):
         if field in form:
             record[field] = form[field].strip()
+    if "actions" in form:
+        record["actions"] = [line.strip() for line in form["actions"].splitlines() if line.strip()]
+    if "components_shown" in form:
+        picked = [k.removeprefix("component.") for k, v in form.items() if k.startswith("component.") and v]
+        typed = [name.strip() for name in form.get("components_other", "").split(",") if name.strip()]
+        record["components"] = list(dict.fromkeys([*picked, *typed]))
+    if "next_update_at" in form:
+        record["next_update_at"] = _utc_minute(form["next_update_at"])
     return str(review.create(Incident.model_validate(record), editor, source="web").id)
+
+
+def _component_choices(catalog: Any, record: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(name, description, ticked): the catalog's components, then any the draft names that it lacks."""
+    named = record.get("components") or []
+    choices = [(c.name, c.description, c.name in named) for c in catalog.components]
+    return choices + [(name, "not in the catalog", True) for name in named if catalog.get(name) is None]
+
+
+def _local_minute(value: str | None) -> str:
+    """A stored time as a datetime-local value, in UTC (the form says so)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def _utc_minute(value: str) -> str | None:
+    from datetime import UTC, datetime
+
+    from notify.errors import InputError
+
+    if not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"next update {value[:40]!r} is not a time like 2026-12-02T14:30 (UTC)") from None
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).isoformat()
 
 
 def _publish(review: Any, draft_id: str, actor: str) -> None:

@@ -44,7 +44,9 @@ def parse(payload: Any, now: datetime) -> Event:
 
 def _teams(alert: dict[str, Any]) -> list[str]:
     """The alert's responder teams, by name (Opsgenie sends them as `teams` or `responders`)."""
-    teams = alert.get("teams") if isinstance(alert.get("teams"), list) else []
-    responders = alert.get("responders") if isinstance(alert.get("responders"), list) else []
+    teams: list[Any] = alert.get("teams") or []
+    responders: list[Any] = alert.get("responders") or []
+    if not isinstance(teams, list) or not isinstance(responders, list):
+        return []
     named = [r.get("name") for r in responders if isinstance(r, dict) and r.get("type") == "team"]
     return [text(t, 120) for t in [*teams, *named] if isinstance(t, str)]

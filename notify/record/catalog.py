@@ -83,6 +83,24 @@ class Catalog:
         return [c.name for c in self.components if any(_matches(p, event) for p in c.known_as.get(source, []))]
 
 
+# Statuspage's component statuses, spoken by its v2 API documents and by the push to its REST API
+COMPONENT_STATUS = {
+    "operational": "operational",
+    "maintenance": "under_maintenance",
+    "minor": "degraded_performance",
+    "major": "partial_outage",
+    "critical": "major_outage",
+}
+
+
+def component_status(record: dict[str, Any]) -> str:
+    """What one revision says of its components, in Statuspage's words: operational once it is over
+    or while a maintenance is only planned."""
+    if record["status"] in ("resolved", "completed", "scheduled"):
+        return "operational"
+    return COMPONENT_STATUS["maintenance" if record["severity"] == "maintenance" else record["severity"]]
+
+
 def _matches(pattern: str | dict[str, str], event: Event) -> bool:
     if isinstance(pattern, dict):
         return all(event.labels.get(key) == value for key, value in pattern.items())
