@@ -124,6 +124,8 @@ def notify_send(port: int, count: int, concurrency: int, tmp: Path) -> tuple[flo
             "Status <status@example.com>",
             "--unsubscribe-url",
             "https://status.example.com/unsubscribe",
+            "--page-url",
+            "https://status.example.com/",
             "--concurrency",
             str(concurrency),
             "--format",

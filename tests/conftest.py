@@ -28,6 +28,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFY_DB", str(tmp_path / "home" / "notify.db"))
     # every send needs somewhere unsubscribes go; tests that are about that unset it
     monkeypatch.setenv("NOTIFY_UNSUBSCRIBE_URL", "https://status.example.com/unsubscribe")
+    monkeypatch.setenv("NOTIFY_PAGE_URL", "https://status.example.com/")
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire
         self.script: dict[str, list[str]] = {}
         self.lock = threading.Lock()
 
@@ -50,6 +51,7 @@ class Recorder:
                     server.transport.close()
                     return "421 4.4.2 connection dropped"
             self.received.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+            self.raw.append(envelope.content)
         return "250 2.0.0 accepted"
 
     def count_by_recipient(self) -> Counter[str]:
@@ -58,10 +60,10 @@ class Recorder:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = False) -> None:
         self.handler = Recorder()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     @property
     def url(self) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from notify.delivery.mailer import message_id
 from notify.delivery.sender import FLUSH_EVERY
+from notify.record.draft import PAGE_LINK, UNSUBSCRIBE_LINK
 from notify.record.sources import load_incident
 from notify.review.service import Review
 from notify.store.database import open_store
@@ -70,8 +71,17 @@ def test_messages_arrive_whole_with_the_headers_mail_clients_expect(tmp_path: Pa
     message = next(m for m in received if str(m["To"]) == "user1@example.net")
     assert message.get_content_type() == "multipart/alternative"
     text, html = (part.get_content().replace("\r\n", "\n") for part in message.iter_parts())  # SMTP sends CRLF
-    assert text == approved.messages["email_public"]["text"]
-    assert html == approved.messages["email_public"]["html"]
+    # the approved words byte for byte; the footer's two links are this page's and this recipient's
+    own_link = message["List-Unsubscribe"].strip("<>")
+    assert own_link.startswith("https://status.example.com/unsubscribe?token=")
+
+    def filled(approved_part: str) -> str:
+        return approved_part.replace(PAGE_LINK, "https://status.example.com/").replace(UNSUBSCRIBE_LINK, own_link)
+
+    assert text == filled(approved.messages["email_public"]["text"])
+    assert html == filled(approved.messages["email_public"]["html"])
+    assert f"To stop these emails:\n{own_link}\n" in text and f'<a href="{own_link}">Stop these emails</a>' in html
+    assert "notify.invalid" not in text + html
     assert message["Subject"] == "[Identified] Sign-in failures for EU customers"
     assert message["From"] == FROM
     assert message["Reply-To"] == "Dana Reyes <dana@example.com>"  # a human, from the record

@@ -155,3 +155,14 @@ def test_the_static_site_writes_the_same_documents(tmp_path: Path):
     assert written == {"notify.json", *(f"api/v2/{name}" for name in DOCUMENTS)}
     summary = json.loads((tmp_path / "public" / "api/v2/summary.json").read_text())
     assert summary["incidents"][0]["shortlink"] == "https://status.example.com/incidents/INC-1042.html"
+
+
+def test_the_page_shows_the_catalog_groups_and_descriptions(page: Service):
+    status, body, _ = fetch(page.url + "/")
+    html = body.decode()
+    assert status == 200
+    assert "<h3>Dashboard and sign-in</h3>" in html and "<h4>Sign-in</h4>" in html
+    assert '<p class="description">Signing in on the website and in the app</p>' in html
+    assert "<h3>Billing</h3>" in html  # in no group: a component heading of its own
+    names = [html.index(f">{n}<") for n in ("Sign-in", "Dashboard", "Public API", "Billing")]
+    assert names == sorted(names)  # the catalog's order

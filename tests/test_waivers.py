@@ -113,7 +113,7 @@ def test_a_reviewer_waives_a_finding_in_the_browser(tmp_path: Path):
             page.click("button[type=submit]")
             page.wait_for_url(service.url + "/review")
             page.goto(f"{service.url}/review/drafts/{draft.id}")
-            assert "Blocked by apology-non-apology" in page.locator("fieldset legend").inner_text()
+            assert "Blocked by apology-non-apology" in page.locator("fieldset.waivers legend").inner_text()
             page.click("button:has-text('Approve with waivers')")
             assert "blocked by the policy layer" in page.locator(".notice").inner_text()
             page.check("input[name='waive.apology-non-apology']")

@@ -46,6 +46,9 @@ EXIT_DELIVERY_FAILED = 3
     help="A mailbox someone reads for unsubscribe requests (with or instead of --unsubscribe-url).",
 )
 @click.option(
+    "--page-url", envvar="NOTIFY_PAGE_URL", metavar="URL", help="The public status page every email links (https)."
+)
+@click.option(
     "--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="SMTP connections at once."
 )
 @click.option("--worker", is_flag=True, help="Only send what is already queued (run several, on several machines).")
@@ -61,6 +64,7 @@ def send(
     sender: str | None,
     unsubscribe_url: str | None,
     unsubscribe_mailbox: str | None,
+    page_url: str | None,
     concurrency: int,
     worker: bool,
     dry_run: bool,
@@ -81,7 +85,7 @@ def send(
           --from 'Example Status <status@example.com>'
     """
     from notify.delivery import dispatch
-    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_page_url, check_unsubscribe, parse_smtp_url, sender_address
     from notify.delivery.sender import Options
     from notify.errors import InputError
     from notify.resources import secret_key
@@ -90,6 +94,7 @@ def send(
 
     settings = parse_smtp_url(smtp_url)
     unsubscribe_url, unsubscribe_mailbox = check_unsubscribe(unsubscribe_url, unsubscribe_mailbox)
+    page_url = check_page_url(page_url)
     review = common.review_service(db)
     if draft_id is None and not worker:
         raise click.UsageError("name the draft to send (or pass --worker to help with what is queued)")
@@ -113,7 +118,7 @@ def send(
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
     envelope = (
-        dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url, unsubscribe_mailbox)
+        dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url, unsubscribe_mailbox, page_url)
         if drafts_to_send
         else None
     )
@@ -455,6 +460,7 @@ COMMANDS.append(post_command)
 @click.option("--from", "sender", envvar="NOTIFY_FROM")
 @click.option("--unsubscribe-url", envvar="NOTIFY_UNSUBSCRIBE_URL", help="One-click unsubscribe endpoint (https).")
 @click.option("--unsubscribe-mailbox", envvar="NOTIFY_UNSUBSCRIBE_MAILBOX", metavar="ADDRESS")
+@click.option("--page-url", envvar="NOTIFY_PAGE_URL", metavar="URL", help="The public status page every email links.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), help="Rebuild the status site after a step.")
 @db_option
 def tick(
@@ -465,6 +471,7 @@ def tick(
     sender: str | None,
     unsubscribe_url: str | None,
     unsubscribe_mailbox: str | None,
+    page_url: str | None,
     site_dir: str | None,
     db: str | None,
 ) -> None:
@@ -480,7 +487,7 @@ def tick(
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
-    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_page_url, check_unsubscribe, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.render.site import build_site
     from notify.resources import secret_key
@@ -489,6 +496,7 @@ def tick(
     review = common.review_service(db)
     if smtp_url and subscribers_path and sender:  # it will email: check before moving anything
         unsubscribe_url, unsubscribe_mailbox = check_unsubscribe(unsubscribe_url, unsubscribe_mailbox)
+        page_url = check_page_url(page_url)
     if now_text:
         try:
             fixed = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
@@ -513,6 +521,7 @@ def tick(
                 unsubscribe_url,
                 common.current_user(),
                 unsubscribe_mailbox=unsubscribe_mailbox,
+                page_url=page_url,
             )
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":

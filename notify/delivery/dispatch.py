@@ -58,7 +58,11 @@ def plan(draft: Draft, subscribers: list[Subscriber], secret: bytes, domain: str
 
 
 def envelope_for(
-    draft: Draft, sender: Address, unsubscribe_url: str | None, unsubscribe_mailbox: str | None = None
+    draft: Draft,
+    sender: Address,
+    unsubscribe_url: str | None,
+    unsubscribe_mailbox: str | None = None,
+    page_url: str | None = None,
 ) -> Envelope:
     """Who it is from and where replies and unsubscribes go. The unsubscribe mailbox is one the
     operator named: an address nobody reads would swallow every request to leave."""
@@ -72,6 +76,7 @@ def envelope_for(
         reply_to=reply_to,
         unsubscribe_url=unsubscribe_url,
         unsubscribe_mailto=unsubscribe_mailbox,
+        page_url=page_url,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import aiosmtplib
 
 from notify.clock import Clock
-from notify.delivery.mailer import Envelope, MessageFactory, SmtpSettings, smtp_client
+from notify.delivery.mailer import Envelope, MessageFactory, SmtpSettings, needs_smtputf8, smtp_client
 from notify.store import outbox
 from notify.store.database import Store
 from notify.store.outbox import Row
@@ -67,6 +67,8 @@ class Permanent(Exception):
 def classify(exc: BaseException) -> Exception:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
+    if isinstance(exc, aiosmtplib.SMTPNotSupported) and "SMTPUTF8" in str(exc):
+        return Permanent("the mail server does not offer SMTPUTF8, which this address needs (letters beyond ASCII)")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         reply = f"{exc.code} {exc.message}".strip()
         return Temporary(reply) if 400 <= exc.code < 500 else Permanent(reply)
@@ -190,7 +192,8 @@ class Sender:
             if smtp is None or not smtp.is_connected:
                 smtp = self._connection()
                 await smtp.connect()
-            await smtp.sendmail(self.envelope.sender.addr_spec, [row.recipient], message)
+            utf8 = ["SMTPUTF8"] if needs_smtputf8(row.recipient) else None  # refused where not offered
+            await smtp.sendmail(self.envelope.sender.addr_spec, [row.recipient], message, mail_options=utf8)
         except Exception as exc:  # every failure is classified and recorded
             outcome = classify(exc)
             if isinstance(outcome, Temporary) and smtp is not None:

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 PENDING, APPROVED, REJECTED, PUBLISHED, SUPERSEDED = "pending", "approved", "rejected", "published", "superseded"
+
+# The links an approved email's footer holds until it is sent: then the status page's address and
+# each recipient's own unsubscribe link take their place (delivery.mailer). Reserved names (RFC 2606).
+PAGE_LINK = "https://notify.invalid/status-page"
+UNSUBSCRIBE_LINK = "https://notify.invalid/unsubscribe"
 STATES = (PENDING, APPROVED, REJECTED, PUBLISHED, SUPERSEDED)
 
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from notify.errors import InputError
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+LOCAL_PART = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+)*$"
 )
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 COLUMNS = {"email", "components", "customer", "token", "language", "name"}
@@ -49,6 +53,26 @@ class Problem:
     message: str
 
 
+def normalise_email(value: str) -> str | None:
+    """The address as notify keeps and sends it, or None when it is not one.
+
+    An internationalised domain (müller.example) becomes its IDNA form (xn--mller-kva.example), which
+    every server takes; letters beyond ASCII before the @ (jörg@) stay, NFC-normalised, and need a
+    server that offers SMTPUTF8 (RFC 6531). Invisible and space characters are refused.
+    """
+    local, at, domain = unicodedata.normalize("NFC", value.strip()).rpartition("@")
+    if not at or len(local) > 64 or not LOCAL_PART.match(local):
+        return None
+    if not all(c.isprintable() and not c.isspace() for c in local):
+        return None
+    try:
+        ascii_domain = domain if domain.isascii() else domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    address = f"{local}@{ascii_domain}"
+    return address if len(address.encode()) <= 254 and EMAIL.match(f"x@{ascii_domain}") else None
+
+
 def unsubscribe_token(secret: bytes, email: str) -> str:
     """A token that names the address without revealing it, stable for the same secret."""
     return hmac.new(secret, email.casefold().encode(), hashlib.sha256).hexdigest()[:32]
@@ -64,9 +88,10 @@ def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for line, row in rows:
-        email = str(row.get("email") or "").strip()
-        if not EMAIL.match(email) or len(email) > 254:
-            problems.append(Problem(line, f"{email!r} is not an email address; row skipped"))
+        typed = str(row.get("email") or "").strip()
+        email = normalise_email(typed) or ""
+        if not email:
+            problems.append(Problem(line, f"{typed!r} is not an email address; row skipped"))
             continue
         key = email.casefold()
         if key in seen:

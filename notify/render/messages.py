@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.errors import TemplateError
 from notify.policy.judge import PolicyResult
+from notify.record.draft import PAGE_LINK, UNSUBSCRIBE_LINK
 from notify.render.environment import environment
 from notify.resources import bundled_dir, cache_dir
 
@@ -178,8 +179,20 @@ class Renderer:
         subject = self._run(self._text, subject_template, context).strip()
         subject = " ".join(subject.split())  # one line, always: it becomes a header
         text, body_html = self._markdown_pair("email", incident, context)
-        page = self._run(self._html, "email/layout.html.j2", {**context, "subject": subject, "body": body_html})
-        return Message("email", CHANNEL_AUDIENCE["email"], {"subject": subject, "text": text, "html": page})
+        # Every email ends with the status page and a way to leave, in its own language; the links
+        # are placeholders the sender fills per recipient (delivery.mailer).
+        links = {"page_link": PAGE_LINK, "unsubscribe_link": UNSUBSCRIBE_LINK}
+        footer_text = self._run(self._text, self._text.select_template(self._localised(["email/footer.txt.j2"])), links)
+        footer_html = self._run(
+            self._html, self._html.select_template(self._localised(["email/footer.html.j2"])), links
+        )
+        page = self._run(
+            self._html,
+            "email/layout.html.j2",
+            {**context, "subject": subject, "body": body_html, "footer": footer_html},
+        )
+        parts = {"subject": subject, "text": text + "\n" + footer_text, "html": page}
+        return Message("email", CHANNEL_AUDIENCE["email"], parts)
 
     def _status(self, incident: Incident, context: dict[str, Any]) -> Message:
         text, body_html = self._markdown_pair("status", incident, context)

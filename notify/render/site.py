@@ -127,6 +127,8 @@ def render_site(
         "overall": overall,
         "label": LABEL,
         "current": current,
+        "groups": _groups(components, catalog),
+        "descriptions": {c.name: c.description for c in catalog.components if c.description},
         "history": history,
         "incidents": incidents,
         "base_url": base_url.rstrip("/"),
@@ -250,6 +252,15 @@ def status_json(incidents: list[Incident], current: dict[str, str], overall: str
             for i in incidents
         ],
     }
+
+
+def _groups(components: list[str], catalog: Catalog) -> list[tuple[str | None, list[str]]]:
+    """The components under their catalog groups, in catalog order; those in no group together."""
+    grouped: dict[str | None, list[str]] = {}
+    for name in components:
+        entry = catalog.get(name)
+        grouped.setdefault(entry.group if entry else None, []).append(name)
+    return list(grouped.items())
 
 
 def _incidents(published: list[Draft]) -> list[Incident]:

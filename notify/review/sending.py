@@ -128,6 +128,7 @@ def send_now(
     actor: str,
     *,
     unsubscribe_mailbox: str | None = None,
+    page_url: str | None = None,
 ) -> Summary:
     """Plan, queue and deliver one approved draft from this process, for callers without a progress bar."""
     import asyncio
@@ -142,7 +143,7 @@ def send_now(
             review.clock,
             [draft],
             settings,
-            dispatch.envelope_for(draft, sender, unsubscribe_url, unsubscribe_mailbox),
+            dispatch.envelope_for(draft, sender, unsubscribe_url, unsubscribe_mailbox, page_url),
             draft_id=draft.id,
             worker=worker_name(),
             options=Options(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from notify.record.subscribers import EMAIL, Subscriber
+from notify.record.subscribers import Subscriber, normalise_email
 from notify.signing import Signer
 from notify.store.database import Store
 
@@ -38,9 +38,10 @@ def request(store: Store, email: str, components: list[str], language: str, now:
     "confirmed" for an address already subscribed: its choice is left as it is, since anyone can
     type an address into the form; only the owner's own link (preferences) changes it. Signing up
     again never confirms by itself."""
-    if not EMAIL.match(email) or len(email) > 254:
+    normalised = normalise_email(email)
+    if normalised is None:
         return None
-    address = email.casefold()
+    address = normalised.casefold()
     with store.transaction() as tx:
         rows = tx.execute("SELECT confirmed_at, unsubscribed_at FROM subscriptions WHERE email = ?", (address,))
         if rows and rows[0]["confirmed_at"] and not rows[0]["unsubscribed_at"]:

@@ -284,7 +284,7 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
 
 
 def _send(request: Request, review: Any, draft_id: str) -> str:
-    from notify.delivery.mailer import check_unsubscribe, parse_smtp_url, sender_address
+    from notify.delivery.mailer import check_page_url, check_unsubscribe, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.review import sending
 
@@ -307,6 +307,7 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
         unsubscribe_url,
         "web",
         unsubscribe_mailbox=mailbox,
+        page_url=check_page_url(base + "/"),
     )
     return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
 

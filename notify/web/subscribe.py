@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
+from notify.record.subscribers import normalise_email
 from notify.store import rate_limits, subscriptions
 from notify.store.subscriptions import Tokens
 from notify.web import limits
@@ -27,7 +28,8 @@ def register(app: FastAPI) -> None:
     @app.post("/subscribe", response_class=HTMLResponse, include_in_schema=False)
     async def subscribe(request: Request) -> Response:
         form = await request.form()
-        email = str(form.get("email") or "").strip()
+        typed = str(form.get("email") or "").strip()
+        email = normalise_email(typed) or typed  # an internationalised domain in its IDNA form
         components = [str(c) for c in form.getlist("components")]
         language = str(form.get("language") or "en")[:5]
         return await run_in_threadpool(_subscribe, request, email, components, language)

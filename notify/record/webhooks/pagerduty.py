@@ -32,7 +32,9 @@ def parse(payload: Any, now: datetime) -> Event:
     severity = (
         "critical" if priority in {"P1", "SEV1", "SEV-1"} else "major" if data.get("urgency") == "high" else "minor"
     )
-    service_object = data.get("service") if isinstance(data.get("service"), dict) else {}
+    service_object = data.get("service") or {}
+    if not isinstance(service_object, dict):
+        raise Unrecognised("event.data.service is not an object")
     service = text(service_object.get("summary")) or "Service"
     names = tuple(n for n in (text(service_object.get("summary")), text(service_object.get("id"))) if n)
     return Event(
