@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from notify.cli.client import Remote
     from notify.review.service import Review
     from notify.settings.project import Config
 
@@ -26,6 +27,31 @@ def config() -> Config:
     from notify.settings.project import load_config
 
     return load_config(click.get_current_context().find_root().obj)
+
+
+def remote() -> Remote | None:
+    """The running notify these commands talk to (--server, $NOTIFY_SERVER, [client] server), if any."""
+    server = click.get_current_context().find_root().meta.get("notify.server") or config().server
+    if not server:
+        return None
+    from notify.cli.client import remote as connect
+
+    return connect(server)
+
+
+def no_identity_with_a_server(name: str | None, option: str = "--as") -> None:
+    """With --server, who acts comes from the token: a name on the command line would be a claim."""
+    if name is not None:
+        raise click.UsageError(f"with --server, who you are comes from your token; drop {option}")
+
+
+def only_local(*names: str) -> None:
+    """Options that act on this machine's database or mail settings make no sense with --server."""
+    ctx = click.get_current_context()
+    given = [n for n in names if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE]
+    if given:
+        options = ", ".join("--" + n.replace("_", "-") for n in given)
+        raise click.UsageError(f"with --server the service uses its own settings; drop {options}")
 
 
 def policy_dirs(extra: Sequence[str]) -> list[str]:

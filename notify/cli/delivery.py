@@ -22,7 +22,6 @@ EXIT_DELIVERY_FAILED = 3
     "--smtp",
     "smtp_url",
     envvar="NOTIFY_SMTP_URL",
-    required=True,
     metavar="URL",
     help="smtp://user:pass@host:587?starttls=1 or smtps://host:465 (or $NOTIFY_SMTP_URL; "
     "credentials also from $NOTIFY_SMTP_USERNAME and $NOTIFY_SMTP_PASSWORD).",
@@ -59,7 +58,7 @@ EXIT_DELIVERY_FAILED = 3
 @db_option
 def send(
     draft_id: str | None,
-    smtp_url: str,
+    smtp_url: str | None,
     subscribers_path: str | None,
     sender: str | None,
     unsubscribe_url: str | None,
@@ -92,6 +91,22 @@ def send(
     from notify.review import sending
     from notify.store import outbox
 
+    server = common.remote()
+    if server is not None:  # the service sends with its own [smtp] settings to its own subscribers
+        common.only_local("smtp_url", "subscribers_path", "sender", "unsubscribe_url", "unsubscribe_mailbox",
+                          "page_url", "worker", "dry_run", "db")  # fmt: skip
+        if draft_id is None:
+            raise click.UsageError("name the draft to send")
+        answer = server.send(draft_id)
+        if fmt == "json":
+            click.echo(json.dumps(answer, indent=2))
+        else:
+            click.echo(f"sent {answer['sent']}, retried {answer['retried']}, failed {answer['failed']}")
+        if answer["failed"]:
+            sys.exit(EXIT_DELIVERY_FAILED)
+        return
+    if not smtp_url:
+        raise click.UsageError("where is the mail server? pass --smtp URL (or set NOTIFY_SMTP_URL)")
     settings = parse_smtp_url(smtp_url)
     unsubscribe_url, unsubscribe_mailbox = check_unsubscribe(unsubscribe_url, unsubscribe_mailbox)
     page_url = check_page_url(page_url)
@@ -241,7 +256,9 @@ COMMANDS = [send]
 
 @click.command()
 @click.argument("draft_id")
-@click.option("--site", "site_dir", required=True, type=click.Path(file_okay=False), help="Where to write the site.")
+@click.option(
+    "--site", "site_dir", type=click.Path(file_okay=False), help="Where to write the site (not with --server)."
+)
 @click.option("--title", default="Status", show_default=True, help="The status page's name.")
 @click.option("--base-url", default="", help="Where the site is served, for the feed's links.")
 @click.option(
@@ -259,7 +276,7 @@ COMMANDS = [send]
 @db_option
 def publish(
     draft_id: str,
-    site_dir: str,
+    site_dir: str | None,
     title: str,
     base_url: str,
     page_id: str | None,
@@ -282,6 +299,13 @@ def publish(
     from notify.render.site import build_site
     from notify.review import sending
 
+    server = common.remote()
+    if server is not None:  # the service's own page shows it at once
+        common.only_local("site_dir", "title", "base_url", "page_id", "db")
+        click.echo(f"published {server.publish(draft_id).id}")
+        return
+    if not site_dir:
+        raise click.UsageError("where does the site go? pass --site DIR")
     review = common.review_service(db)
     draft = sending.sendable(review, draft_id)
     if page_id:
@@ -332,7 +356,7 @@ def serve(host: str, port: int, workers: int, db: str | None) -> None:
 
     Settings and secrets come from notify.toml (--config) and the environment
     (NOTIFY_PAGERDUTY_SECRET, NOTIFY_INCIDENTIO_SECRET, NOTIFY_GRAFANA_SECRET,
-    NOTIFY_ALERTMANAGER_TOKEN, NOTIFY_OPSGENIE_TOKEN, NOTIFY_TOKEN); secrets are never logged.
+    NOTIFY_ALERTMANAGER_TOKEN, NOTIFY_OPSGENIE_TOKEN, NOTIFY_HOOK_TOKEN); secrets are never logged.
 
     \b
     Example:

@@ -36,6 +36,7 @@ LAZY = {  # commands whose modules load only when they run, so `notify check` st
         ["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"], "notify.cli.review"
     ),
     **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick"], "notify.cli.delivery"),
+    "token": "notify.cli.tokens",
 }
 
 
@@ -78,8 +79,15 @@ class NotifyGroup(click.Group):
     type=click.Path(dir_okay=False),
     help="notify.toml with policy and template directories (default: $NOTIFY_CONFIG, ./notify.toml).",
 )
+@click.option(
+    "--server",
+    envvar="NOTIFY_SERVER",
+    metavar="URL",
+    help="A running notify: draft, drafts, show, approve, reject, publish, send and audit use its API "
+    "(token from $NOTIFY_TOKEN) instead of opening the database.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, server: str | None) -> None:
     """Outage communication that apologises, owns the failure, offers a remedy and speaks plainly.
 
     \b
@@ -91,6 +99,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     notify serve                             webhooks in, review pages, the status page out
     """
     ctx.obj = config_path
+    ctx.meta["notify.server"] = server
 
 
 @main.command()

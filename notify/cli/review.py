@@ -43,9 +43,14 @@ def draft(
     from notify.record.sources import load_incident
 
     incident = load_incident(file)
-    stored = common.review_service(
-        db, for_drafting=True, extra_policy=policy_dirs, extra_templates=template_dirs
-    ).create(incident, author or common.current_user())
+    server = common.remote()
+    if server is not None:  # the service checks and renders it with its own packs and templates
+        common.no_identity_with_a_server(author)
+        stored = server.create(incident)
+    else:
+        stored = common.review_service(
+            db, for_drafting=True, extra_policy=policy_dirs, extra_templates=template_dirs
+        ).create(incident, author or common.current_user())
     if fmt == "json":
         click.echo(json.dumps(stored.summary()))
     else:
@@ -70,7 +75,7 @@ def list_drafts(state: str | None, incident_id: str | None, db: str | None, fmt:
     Example:
       notify drafts --state pending
     """
-    found = common.review_service(db).listing(state, incident_id)
+    found = (common.remote() or common.review_service(db)).listing(state, incident_id)
     if fmt == "json":
         click.echo(json.dumps([d.summary() for d in found], indent=2))
         return
@@ -104,7 +109,7 @@ def show(draft_id: str, channel: str | None, db: str | None, fmt: str) -> None:
     Example:
       notify show INC-1042-r1 --channel email
     """
-    review = common.review_service(db)
+    review = common.remote() or common.review_service(db)
     stored = review.get(draft_id)
     holds = review.approval_holds(stored)
     given = review.waivers(draft_id)
@@ -193,7 +198,7 @@ def diff(draft_id: str, other_id: str | None, db: str | None) -> None:
 
 @click.command()
 @click.argument("draft_id")
-@click.option("--as", "reviewer", required=True, help="Who approves it.")
+@click.option("--as", "reviewer", help="Who approves it (with --server: the token's person).")
 @click.option("--comment", help="Why, for the audit log.")
 @click.option(
     "--waive",
@@ -205,7 +210,12 @@ def diff(draft_id: str, other_id: str | None, db: str | None) -> None:
 @click.option("--reason", help="Why the waived finding is wrong for this draft (kept in the audit log).")
 @db_option
 def approve(
-    draft_id: str, reviewer: str, comment: str | None, waived: tuple[str, ...], reason: str | None, db: str | None
+    draft_id: str,
+    reviewer: str | None,
+    comment: str | None,
+    waived: tuple[str, ...],
+    reason: str | None,
+    db: str | None,
 ) -> None:
     """Approve a pending draft. The approval binds to its content hash.
 
@@ -222,25 +232,44 @@ def approve(
         raise click.UsageError("--waive needs --reason: say why the finding is wrong for this draft")
     if reason and not waived:
         raise click.UsageError("--reason goes with --waive RULE-ID; for a note on the approval use --comment")
-    decided = common.review_service(db).approve(draft_id, reviewer, comment, waive=dict.fromkeys(waived, reason or ""))
+    waive = dict.fromkeys(waived, reason or "")
+    server = common.remote()
+    if server is not None:
+        common.no_identity_with_a_server(reviewer)
+        decided = server.approve(draft_id, comment, waive)
+    else:
+        decided = common.review_service(db).approve(draft_id, _named(reviewer, "approves"), comment, waive=waive)
+    reviewer = decided.decided_by
     extra = f", waiving {', '.join(waived)}" if waived else ""
     click.echo(f"{decided.id} approved by {reviewer}{extra} (content hash {decided.content_hash[:12]})")
 
 
 @click.command()
 @click.argument("draft_id")
-@click.option("--as", "reviewer", required=True, help="Who rejects it.")
+@click.option("--as", "reviewer", help="Who rejects it (with --server: the token's person).")
 @click.option("--reason", required=True, help="What the author should change.")
 @db_option
-def reject(draft_id: str, reviewer: str, reason: str, db: str | None) -> None:
+def reject(draft_id: str, reviewer: str | None, reason: str, db: str | None) -> None:
     """Reject a pending draft with a reason the author can act on.
 
     \b
     Example:
       notify reject INC-1042-r1 --as sam --reason "say which regions were affected"
     """
-    decided = common.review_service(db).reject(draft_id, reviewer, reason)
-    click.echo(f"{decided.id} rejected by {reviewer}")
+    server = common.remote()
+    if server is not None:
+        common.no_identity_with_a_server(reviewer)
+        decided = server.reject(draft_id, reason)
+    else:
+        decided = common.review_service(db).reject(draft_id, _named(reviewer, "rejects"), reason)
+    click.echo(f"{decided.id} rejected by {decided.decided_by}")
+
+
+def _named(reviewer: str | None, verb: str) -> str:
+    """On the local database the name is taken on trust: it must at least be given."""
+    if not reviewer:
+        raise click.UsageError(f"who {verb} it? pass --as NAME")
+    return reviewer
 
 
 @click.command(name="audit")
@@ -275,12 +304,15 @@ def audit_log(
 
     from notify.errors import InputError
 
-    review = common.review_service(db)
+    server = common.remote()
+    if server is not None and (export_to or head_file):
+        raise click.UsageError("--export and --head read the database itself; run them where it is")
     if export_to:
-        newest = review.audit_head()
+        newest = common.review_service(db).audit_head()
         Path(export_to).write_text(json.dumps(newest) + "\n")
         click.echo(f"audit head: entry {newest.get('seq', 0)} written to {export_to}")
         return
+    review = server or common.review_service(db)
     if verify:
         head: dict[str, Any] | None = None
         if head_file:

@@ -17,6 +17,9 @@
     aliases = ["Acme Cloud", "Rocket"]  # other spellings and our own product names
     allow = ["API"]                 # terms our customers know, never flagged as jargon
 
+    [client]
+    server = "https://status.example.com"   # the review commands use its API ($NOTIFY_TOKEN)
+
     [[components]]                  # the component catalog: see notify.record.catalog
     name = "Checkout"
 
@@ -42,6 +45,7 @@ SECTIONS = {
     "store": {"db"},
     "review": {"four_eyes"},
     "org": {"name", "aliases", "allow"},
+    "client": {"server"},
 }
 
 
@@ -53,6 +57,7 @@ class Config:
     four_eyes: bool = True
     org: Org | None = None
     catalog: Catalog = field(default_factory=Catalog)
+    server: str | None = None  # [client] server: a running notify the review commands talk to
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -91,7 +96,14 @@ def load_config(explicit: str | None = None) -> Config:
         four_eyes=four_eyes,
         org=_org(data.get("org"), path),
         catalog=load_catalog(data.get("components"), path),
+        server=_server(data.get("client", {}).get("server"), path),
     )
+
+
+def _server(value: Any, path: Path) -> str | None:
+    if value is not None and not (isinstance(value, str) and value.startswith(("https://", "http://"))):
+        raise InputError("server must be a URL like https://status.example.com", path=path, field="client.server")
+    return value
 
 
 def _org(table: dict[str, Any] | None, path: Path) -> Org | None:

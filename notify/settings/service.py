@@ -30,7 +30,7 @@ ENV = {
     "grafana": "NOTIFY_GRAFANA_SECRET",
     "alertmanager": "NOTIFY_ALERTMANAGER_TOKEN",
     "opsgenie": "NOTIFY_OPSGENIE_TOKEN",
-    "notify": "NOTIFY_TOKEN",
+    "notify": "NOTIFY_HOOK_TOKEN",  # NOTIFY_TOKEN is a person's API token, for notify --server
 }
 
 

@@ -175,6 +175,20 @@ def _v10(dialect: str) -> list[Step]:
     ]
 
 
+def _v11(dialect: str) -> list[str]:
+    return [
+        """CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        person TEXT NOT NULL,
+        role TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    )""",
+        "CREATE INDEX api_tokens_by_person ON api_tokens (person)",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -186,4 +200,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (8, "reviewer sessions ended by signing out", _v8),
     (9, "rate limits on what a stranger can trigger", _v9),
     (10, "the audit chain signed under a key kept outside the database", _v10),
+    (11, "API tokens, each acting as one person in one role, kept hashed", _v11),
 ]

@@ -69,12 +69,14 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    from notify.web import api as web_api
     from notify.web import hooks as web_hooks
     from notify.web import public as web_public
     from notify.web import review as web_review
     from notify.web import subscribe as web_subscribe
 
     web_hooks.register(app)
+    web_api.register(app)
     web_review.register(app)
     web_subscribe.register(app)
     web_public.register(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -25,6 +25,9 @@ from notify.store import rate_limits
 from notify.store.rate_limits import Limit
 from notify.web import limits
 from notify.web.auth import Session, Sessions, check_password, dummy_hash
+
+if TYPE_CHECKING:
+    from notify.delivery.sender import Summary
 
 SESSION_COOKIE = "notify_session"
 LOGIN_COOKIE = "notify_login"
@@ -199,7 +202,8 @@ def register(app: FastAPI) -> None:
                 _publish(review, target, session.name)
                 notice = "Published on the status page."
             elif action == "send":
-                notice = _send(request, review, target)
+                summary = send_approved(request, review, target, "web")
+                notice = f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
             else:  # pragma: no cover - only the routes below reach here
                 raise ValueError(action)
         except (NotifyError, ValidationError) as exc:
@@ -283,7 +287,8 @@ def _publish(review: Any, draft_id: str, actor: str) -> None:
     sending.publish(review, draft_id, actor, {"via": "web"})
 
 
-def _send(request: Request, review: Any, draft_id: str) -> str:
+def send_approved(request: Request, review: Any, draft_id: str, actor: str) -> Summary:
+    """Email an approved draft to the service's subscribers, through the outbox, from this process."""
     from notify.delivery.mailer import check_page_url, check_unsubscribe, parse_smtp_url, sender_address
     from notify.errors import InputError
     from notify.review import sending
@@ -305,11 +310,11 @@ def _send(request: Request, review: Any, draft_id: str) -> str:
         parse_smtp_url(smtp.url.get_secret_value()),
         sender_address(smtp.sender),
         unsubscribe_url,
-        "web",
+        actor,
         unsubscribe_mailbox=mailbox,
         page_url=check_page_url(base + "/"),
     )
-    return f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
+    return summary
 
 
 def _findings(report: dict[str, Any]) -> list[DraftFinding]:
