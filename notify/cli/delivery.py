@@ -411,10 +411,16 @@ COMMANDS += [serve, hash_password_command]
     required=True,
     metavar="KIND:URL",
     help="slack:URL, teams:URL (a Teams Workflows webhook: an Adaptive Card), teams-connector:URL (a legacy"
-    " Office 365 connector: a MessageCard) or webhook:URL (signed), repeatable.",
+    " Office 365 connector: a MessageCard), webhook:URL (signed), mastodon:INSTANCE-URL or bluesky:PDS-URL"
+    " (the approved social post; credentials from the environment), repeatable.",
 )
 @click.option("--webhook-secret", envvar="NOTIFY_OUTBOUND_SECRET", help="whsec_… key for webhook: destinations.")
-@click.option("--page-url", metavar="URL", help="The public status page, linked from the Slack message (https).")
+@click.option(
+    "--page-url",
+    envvar="NOTIFY_PAGE_URL",
+    metavar="URL",
+    help="The public status page, linked from the Slack message and the social posts (https).",
+)
 @click.option("--retry-base", type=float, default=2.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
@@ -427,17 +433,19 @@ def post_command(
     fmt: str,
     db: str | None,
 ) -> None:
-    """Post an approved update to Slack, Microsoft Teams or a signed webhook, through the outbox.
+    """Post an approved update to Slack, Microsoft Teams, a signed webhook, Mastodon or Bluesky, through the outbox.
 
-    Temporary failures (429, 5xx, timeouts) are retried with backoff; run it again to resume.
-    Exit 3 when a destination failed for good.
+    Temporary failures (429, 5xx, timeouts) are retried with backoff; run it again to resume, and
+    nothing is posted twice (Mastodon's Idempotency-Key, Bluesky's record key). Exit 3 when a
+    destination failed for good. Mastodon takes $NOTIFY_MASTODON_TOKEN; Bluesky takes
+    $NOTIFY_BLUESKY_HANDLE and $NOTIFY_BLUESKY_APP_PASSWORD (an app password).
 
     \b
     Example:
       notify post INC-1042-r1 --to slack:https://hooks.slack.com/services/T0/B0/x \\
           --to webhook:https://ops.example.com/notify --webhook-secret whsec_...
     """
-    from notify.delivery import outbound
+    from notify.delivery import outbound, social
     from notify.errors import InputError
     from notify.review import sending
     from notify.store.outbox import worker_name
@@ -447,6 +455,11 @@ def post_command(
     review = common.review_service(db)
     draft = sending.sendable(review, draft_id)
     parsed = [outbound.parse_destination(d) for d in destinations]
+    accounts = social.Accounts.from_env()
+    kinds = {kind for kind, _ in parsed}
+    accounts.check(kinds)
+    if kinds & set(social.KINDS):
+        social.post_text(draft, page_url)  # the post links the page: refuse now, not after queueing
     outbound.enqueue(review.store, review.clock, draft, parsed)
     summary = outbound.deliver(
         review.store,
@@ -456,6 +469,7 @@ def post_command(
         worker=worker_name(),
         retry_base=retry_base,
         page_url=page_url,
+        accounts=accounts,
     )
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from notify.clock import Clock
+from notify.delivery import social
 from notify.errors import InputError
 from notify.record.draft import Draft
 from notify.store import outbox
 from notify.store.database import Store
 
-KINDS = ("slack", "teams", "teams-connector", "webhook")
+KINDS = ("slack", "teams", "teams-connector", "webhook", "mastodon", "bluesky")
 SLACK_SECTION = 3000
 
 
@@ -33,7 +34,8 @@ def parse_destination(value: str) -> tuple[str, str]:
         raise InputError(
             f"{value.split('?')[0][:60]!r} is not KIND:URL",
             field="--to",
-            hint="--to slack:https://hooks.slack.com/services/… (or teams:…, teams-connector:…, webhook:…)",
+            hint="--to slack:https://hooks.slack.com/services/… (or teams:…, teams-connector:…, webhook:…, "
+            "mastodon:https://mastodon.example, bluesky:https://bsky.social)",
         )
     return kind, url
 
@@ -124,6 +126,31 @@ def payload(kind: str, draft: Draft, message_id: str, now: datetime, page_url: s
     }
 
 
+def _settle(
+    row: outbox.Row,
+    exc: Exception,
+    now: datetime,
+    retry_base: float,
+    max_attempts: int,
+    retry: list[tuple[int, str, str]],
+    failed: list[tuple[int, str]],
+    summary: dict[str, Any],
+) -> None:
+    """A failed post: tried again later with backoff, or recorded as failed for good."""
+    from notify.delivery.sender import Permanent
+
+    attempts = row.attempts + 1
+    if isinstance(exc, Permanent) or attempts >= max_attempts:
+        reason = str(exc) if isinstance(exc, Permanent) else f"gave up after {attempts} tries: {exc}"
+        failed.append((row.id, reason))
+        summary["failed"] += 1
+        summary["failures"].append({"destination": row.channel, "error": reason})
+    else:
+        delay = retry_base * 2 ** (attempts - 1)
+        retry.append((row.id, str(exc), (now + timedelta(seconds=delay)).isoformat()))
+        summary["retried"] += 1
+
+
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     """Standard Webhooks: v1,base64(HMAC-SHA256(key, "id.timestamp.body")), key from a whsec_ secret."""
     text = secret.removeprefix("whsec_")
@@ -132,18 +159,20 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 15.0) -> None:
-    """One POST; raises Temporary or Permanent the way the outbox expects."""
+def post(url: str, body: bytes | None, headers: dict[str, str], timeout: float = 15.0, method: str = "POST") -> bytes:
+    """One request (a POST unless told), answering the reply's body (its first megabyte); raises
+    Temporary or Permanent the way the outbox expects."""
     from notify.delivery.sender import Permanent, Temporary
 
     request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "notify", **headers}
+        url, data=body, method=method, headers={"Content-Type": "application/json", "User-Agent": "notify", **headers}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read(1024)
+            answer: bytes = response.read(1_000_000)
+            return answer
     except urllib.error.HTTPError as exc:
-        reply = f"{exc.code} {exc.read(200).decode(errors='replace').strip() or exc.reason}"
+        reply = f"{exc.code} {exc.read(300).decode(errors='replace').strip() or exc.reason}"
         raise (Temporary(reply) if exc.code in (408, 425, 429) or exc.code >= 500 else Permanent(reply)) from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise Temporary(f"cannot reach it: {getattr(exc, 'reason', exc)}") from None
@@ -179,12 +208,13 @@ def deliver(
     max_attempts: int = 6,
     sleep: Callable[[float], None] = time.sleep,
     page_url: str | None = None,
+    accounts: social.Accounts | None = None,
 ) -> dict[str, Any]:
     """Post every queued destination of the draft, retrying temporary failures until they succeed or
-    give up. `page_url`, when given, is linked from the Slack message."""
-    from notify.delivery.sender import Permanent
+    give up. `page_url`, when given, is linked from the Slack message and the social posts."""
 
     summary: dict[str, Any] = {"sent": 0, "retried": 0, "failed": 0, "failures": []}
+    outbox.reclaim_orphans(store)  # what a killed run on this machine had claimed goes again
     while True:
         rows = outbox.claim(store, draft.id, worker, 50, clock(), timedelta(minutes=5), KINDS)
         if not rows:
@@ -193,9 +223,22 @@ def deliver(
                 return summary
             sleep(max(0.0, min((datetime.fromisoformat(due) - clock()).total_seconds(), 30.0)))
             continue
-        sent, retry, failed = [], [], []
+        sent: list[tuple[int, str]] = []
+        retry: list[tuple[int, str, str]] = []
+        failed: list[tuple[int, str]] = []
         for row in rows:
             now = clock()
+            if row.channel in social.KINDS:
+                try:
+                    social.send(
+                        row.channel, row.recipient, draft, row.message_id, now, page_url, accounts or social.Accounts()
+                    )
+                except Exception as exc:  # classified by the call: Temporary or Permanent
+                    _settle(row, exc, now, retry_base, max_attempts, retry, failed, summary)
+                else:
+                    sent.append((row.id, now.isoformat()))
+                    summary["sent"] += 1
+                continue
             body = json.dumps(payload(row.channel, draft, row.message_id, now, page_url)).encode()
             headers: dict[str, str] = {}
             if row.channel == "webhook":
@@ -212,16 +255,7 @@ def deliver(
             try:
                 post(row.recipient, body, headers)
             except Exception as exc:  # classified by post(): Temporary or Permanent
-                attempts = row.attempts + 1
-                if isinstance(exc, Permanent) or attempts >= max_attempts:
-                    reason = str(exc) if isinstance(exc, Permanent) else f"gave up after {attempts} tries: {exc}"
-                    failed.append((row.id, reason))
-                    summary["failed"] += 1
-                    summary["failures"].append({"destination": row.channel, "error": reason})
-                else:
-                    delay = retry_base * 2 ** (attempts - 1)
-                    retry.append((row.id, str(exc), (now + timedelta(seconds=delay)).isoformat()))
-                    summary["retried"] += 1
+                _settle(row, exc, now, retry_base, max_attempts, retry, failed, summary)
             else:
                 sent.append((row.id, now.isoformat()))
                 summary["sent"] += 1

@@ -306,6 +306,7 @@ def build_context(
         "audience": result.audience,
         "draft": draft,
         "detail": 3,
+        "page_link": PAGE_LINK,  # the status page's address, put in place when a post is sent
     }
 
 
