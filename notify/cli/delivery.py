@@ -484,6 +484,54 @@ def post_command(
 COMMANDS.append(post_command)
 
 
+@click.command(name="sms")
+@click.argument("draft_id")
+@click.option("--retry-base", type=float, default=2.0, show_default=True, help="Seconds before the first retry.")
+@click.option("--dry-run", is_flag=True, help="Say how many numbers would get it; send nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def sms_command(draft_id: str, retry_base: float, dry_run: bool, fmt: str, db: str | None) -> None:
+    """Text an approved draft's SMS to the confirmed numbers that follow its components, through Twilio.
+
+    Through the outbox like email: retried on 429 and 5xx, resumable after a crash, never twice
+    except a message in flight. A number whose owner replied STOP is stopped for good. The Twilio
+    account comes from $NOTIFY_TWILIO_ACCOUNT_SID, $NOTIFY_TWILIO_AUTH_TOKEN and $NOTIFY_TWILIO_FROM
+    ($NOTIFY_TWILIO_API for another base URL). Exit 3 when some failed for good.
+
+    \b
+    Example:
+      notify sms INC-1042-r1
+    """
+    from notify.delivery import outbound
+    from notify.delivery.sms import Twilio
+    from notify.review import sending
+    from notify.store import sms_subscriptions
+    from notify.store.outbox import worker_name
+
+    review = common.review_service(db)
+    draft = sending.sendable(review, draft_id)
+    phones = sms_subscriptions.following(review.store, draft.record.get("components") or [])
+    if dry_run:
+        click.echo(f"{draft.id}: would text {len(phones)} number(s): {draft.messages['sms']['text'].strip()}")
+        return
+    twilio = Twilio.from_env()
+    outbound.enqueue(review.store, review.clock, draft, [("sms", phone) for phone in phones])
+    summary = outbound.deliver(
+        review.store, review.clock, draft, secret=None, worker=worker_name(), retry_base=retry_base, twilio=twilio
+    )
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        for failure in summary["failures"]:
+            click.echo(f"failed: {failure['destination']}: {failure['error']}", err=True)
+        click.echo(f"texted {summary['sent']}, retried {summary['retried']}, failed {summary['failed']}")
+    if summary["failed"]:
+        sys.exit(EXIT_DELIVERY_FAILED)
+
+
+COMMANDS.append(sms_command)
+
+
 @click.command()
 @click.option("--now", "now_text", metavar="ISO-TIME", help="Act as if it were this time (for testing a schedule).")
 @click.option(

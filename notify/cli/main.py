@@ -35,7 +35,7 @@ LAZY = {  # commands whose modules load only when they run, so `notify check` st
     **dict.fromkeys(
         ["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"], "notify.cli.review"
     ),
-    **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick"], "notify.cli.delivery"),
+    **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick", "sms"], "notify.cli.delivery"),
     "token": "notify.cli.tokens",
 }
 

@@ -1,6 +1,7 @@
-"""Post approved updates to chat and to other systems: Slack and Microsoft Teams incoming webhooks, and
-a generic outbound webhook signed the Standard Webhooks way. Every post goes through the outbox, so
-it is retried with backoff (429, 5xx, timeouts) and recorded when it fails for good (other 4xx).
+"""Post approved updates beyond email: Slack and Microsoft Teams incoming webhooks, a generic outbound
+webhook signed the Standard Webhooks way, the social post (delivery.social) and the SMS text
+(delivery.sms). Every post goes through the outbox, so it is retried with backoff (429, 5xx,
+timeouts), recorded the moment it is known, and recorded as failed when it fails for good.
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from notify.clock import Clock
-from notify.delivery import social
+from notify.delivery import sms, social
+from notify.delivery.http import post
 from notify.errors import InputError
 from notify.record.draft import Draft
-from notify.store import outbox
+from notify.store import outbox, sms_subscriptions
 from notify.store.database import Store
 
 KINDS = ("slack", "teams", "teams-connector", "webhook", "mastodon", "bluesky")
+CHANNELS = (*KINDS, "sms")  # what deliver() posts; SMS rows come from the SMS subscribers, not --to
 SLACK_SECTION = 3000
 
 
@@ -159,25 +160,6 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def post(url: str, body: bytes | None, headers: dict[str, str], timeout: float = 15.0, method: str = "POST") -> bytes:
-    """One request (a POST unless told), answering the reply's body (its first megabyte); raises
-    Temporary or Permanent the way the outbox expects."""
-    from notify.delivery.sender import Permanent, Temporary
-
-    request = urllib.request.Request(
-        url, data=body, method=method, headers={"Content-Type": "application/json", "User-Agent": "notify", **headers}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer: bytes = response.read(1_000_000)
-            return answer
-    except urllib.error.HTTPError as exc:
-        reply = f"{exc.code} {exc.read(300).decode(errors='replace').strip() or exc.reason}"
-        raise (Temporary(reply) if exc.code in (408, 425, 429) or exc.code >= 500 else Permanent(reply)) from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise Temporary(f"cannot reach it: {getattr(exc, 'reason', exc)}") from None
-
-
 def enqueue(store: Store, clock: Clock, draft: Draft, destinations: list[tuple[str, str]]) -> int:
     def message_id(url: str) -> str:
         return "msg_" + hashlib.sha256(f"{draft.id}\0{url}".encode()).hexdigest()[:24]
@@ -209,54 +191,72 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     page_url: str | None = None,
     accounts: social.Accounts | None = None,
+    twilio: sms.Twilio | None = None,
 ) -> dict[str, Any]:
     """Post every queued destination of the draft, retrying temporary failures until they succeed or
     give up. `page_url`, when given, is linked from the Slack message and the social posts."""
+    from notify.delivery.sender import Permanent
 
     summary: dict[str, Any] = {"sent": 0, "retried": 0, "failed": 0, "failures": []}
     outbox.reclaim_orphans(store)  # what a killed run on this machine had claimed goes again
     while True:
-        rows = outbox.claim(store, draft.id, worker, 50, clock(), timedelta(minutes=5), KINDS)
+        rows = outbox.claim(store, draft.id, worker, 50, clock(), timedelta(minutes=5), CHANNELS)
         if not rows:
-            due = outbox.next_due(store, draft.id, KINDS)
+            due = outbox.next_due(store, draft.id, CHANNELS)
             if due is None:
                 return summary
             sleep(max(0.0, min((datetime.fromisoformat(due) - clock()).total_seconds(), 30.0)))
             continue
-        sent: list[tuple[int, str]] = []
-        retry: list[tuple[int, str, str]] = []
-        failed: list[tuple[int, str]] = []
         for row in rows:
+            # each outcome is recorded as soon as it is known: a killed run repeats at most the
+            # post in flight, never a batch of texts people already got
             now = clock()
-            if row.channel in social.KINDS:
-                try:
-                    social.send(
-                        row.channel, row.recipient, draft, row.message_id, now, page_url, accounts or social.Accounts()
-                    )
-                except Exception as exc:  # classified by the call: Temporary or Permanent
-                    _settle(row, exc, now, retry_base, max_attempts, retry, failed, summary)
-                else:
-                    sent.append((row.id, now.isoformat()))
-                    summary["sent"] += 1
-                continue
-            body = json.dumps(payload(row.channel, draft, row.message_id, now, page_url)).encode()
-            headers: dict[str, str] = {}
-            if row.channel == "webhook":
-                if not secret:
-                    failed.append((row.id, "no signing secret for the outbound webhook"))
-                    summary["failed"] += 1
-                    continue
-                stamp = int(now.timestamp())
-                headers = {
-                    "webhook-id": row.message_id,
-                    "webhook-timestamp": str(stamp),
-                    "webhook-signature": sign(secret, row.message_id, stamp, body),
-                }
+            sent: list[tuple[int, str]] = []
+            retry: list[tuple[int, str, str]] = []
+            failed: list[tuple[int, str]] = []
             try:
-                post(row.recipient, body, headers)
-            except Exception as exc:  # classified by post(): Temporary or Permanent
+                _send_one(row, draft, now, secret=secret, page_url=page_url, accounts=accounts, twilio=twilio)
+            except sms.NumberStopped as exc:  # they replied STOP to this sender: never again
+                sms_subscriptions.stop(store, row.recipient, now)
+                _settle(row, Permanent(str(exc)), now, retry_base, max_attempts, retry, failed, summary)
+            except Exception as exc:  # classified by each call: Temporary or Permanent
                 _settle(row, exc, now, retry_base, max_attempts, retry, failed, summary)
             else:
                 sent.append((row.id, now.isoformat()))
                 summary["sent"] += 1
-        outbox.record(store, sent, retry, failed)
+            outbox.record(store, sent, retry, failed)
+
+
+def _send_one(
+    row: outbox.Row,
+    draft: Draft,
+    now: datetime,
+    *,
+    secret: str | None,
+    page_url: str | None,
+    accounts: social.Accounts | None,
+    twilio: sms.Twilio | None,
+) -> None:
+    """One row's post: a text, a social post, or a chat or webhook payload."""
+    from notify.delivery.sender import Permanent
+
+    if row.channel == "sms":
+        if twilio is None:
+            raise Permanent("no Twilio account to send with")
+        twilio.send(row.recipient, str(draft.messages["sms"]["text"]).strip())
+        return
+    if row.channel in social.KINDS:
+        social.send(row.channel, row.recipient, draft, row.message_id, now, page_url, accounts or social.Accounts())
+        return
+    body = json.dumps(payload(row.channel, draft, row.message_id, now, page_url)).encode()
+    headers: dict[str, str] = {}
+    if row.channel == "webhook":
+        if not secret:
+            raise Permanent("no signing secret for the outbound webhook")
+        stamp = int(now.timestamp())
+        headers = {
+            "webhook-id": row.message_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": sign(secret, row.message_id, stamp, body),
+        }
+    post(row.recipient, body, headers)

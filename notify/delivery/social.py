@@ -108,7 +108,7 @@ def link_facets(text: str, url: str | None) -> list[dict[str, Any]]:
 
 
 def _call(url: str, body: dict[str, Any] | None, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
-    from notify.delivery.outbound import post
+    from notify.delivery.http import post
     from notify.delivery.sender import Temporary
 
     data = None if body is None else json.dumps(body).encode()

@@ -105,6 +105,7 @@ def render_site(
     base_url: str = "",
     signup: bool = False,
     catalog: Catalog | None = None,
+    sms_signup: bool = False,
 ) -> dict[str, str]:
     """Every file of the site by its relative path, for writing out or serving."""
     catalog = catalog or Catalog()
@@ -124,6 +125,7 @@ def render_site(
         "now": now,
         "changed": changed,
         "signup": signup,
+        "sms_signup": sms_signup,
         "overall": overall,
         "label": LABEL,
         "current": current,

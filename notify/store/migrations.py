@@ -189,6 +189,21 @@ def _v11(dialect: str) -> list[str]:
     ]
 
 
+def _v12(dialect: str) -> list[str]:
+    return [
+        """CREATE TABLE sms_subscriptions (
+        phone TEXT PRIMARY KEY,
+        components_json TEXT NOT NULL,
+        code_hash TEXT,
+        code_expires_at TEXT,
+        code_attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        confirmed_at TEXT,
+        stopped_at TEXT
+    )"""
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -201,4 +216,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (9, "rate limits on what a stranger can trigger", _v9),
     (10, "the audit chain signed under a key kept outside the database", _v10),
     (11, "API tokens, each acting as one person in one role, kept hashed", _v11),
+    (12, "people who follow updates by SMS, confirmed by a code sent to their phone", _v12),
 ]

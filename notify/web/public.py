@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
+from notify.delivery.sms import Twilio
 from notify.record.draft import PUBLISHED
 from notify.render.site import last_change, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
@@ -114,5 +115,6 @@ def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
         base_url=service.base_url or str(request.base_url),
         signup=True,
         catalog=request.app.state.catalog,
+        sms_signup=Twilio.from_env(required=False) is not None,
     )
     return files, last_change(published)

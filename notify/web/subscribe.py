@@ -11,8 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
+from notify.delivery.sender import Permanent, Temporary
+from notify.delivery.sms import NumberStopped, Twilio, asks_to_stop, signature_ok
 from notify.record.subscribers import normalise_email
-from notify.store import rate_limits, subscriptions
+from notify.store import rate_limits, sms_subscriptions, subscriptions
+from notify.store.sms_subscriptions import normalise_phone
 from notify.store.subscriptions import Tokens
 from notify.web import limits
 from notify.web.review import page
@@ -139,6 +142,73 @@ def register(app: FastAPI) -> None:
             str(form.get("language") or "en")[:5],
         )
         return page("subscribe.html.j2", title="Saved", message="Your choices are saved.", me=None)
+
+    @app.post("/subscribe/sms", response_class=HTMLResponse, include_in_schema=False)
+    async def subscribe_sms(request: Request) -> Response:
+        form = await request.form()
+        phone = str(form.get("phone") or "")[:40]
+        components = [str(c) for c in form.getlist("components")][:100]
+        return await run_in_threadpool(_subscribe_sms, request, phone, components)
+
+    def _subscribe_sms(request: Request, typed: str, components: list[str]) -> Response:
+        """A code to the number, if it can get one; the page reads the same whether or not the
+        number already follows updates, so it reveals nobody."""
+        twilio = Twilio.from_env(required=False)
+        phone = normalise_phone(typed)
+        if twilio is None:
+            return page(
+                "subscribe.html.j2", status=404, title="No SMS here", message="This page sends no SMS.", me=None
+            )
+        if phone is None:
+            message = "Write it in international form, with + and the country code, like +44 20 7946 0958."
+            return page("subscribe.html.j2", status=422, title="That is not a phone number", message=message, me=None)
+        store = request.app.state.stores.review().store
+        now = time.time()
+        wait = rate_limits.take(store, f"signup:client:{limits.client(request)}", limits.SIGNUPS_PER_CLIENT, now)
+        wait = wait or rate_limits.take(store, f"sms:{phone}", limits.MAILS_PER_ADDRESS, now)
+        if wait:
+            refused = page("subscribe.html.j2", status=429, title="Too many codes",
+                           message="Too many codes were asked for; please try again later.", me=None)  # fmt: skip
+            return limits.retry_after(refused, wait)
+        code = sms_subscriptions.request(store, phone, components, utc_now())
+        if code is not None:
+            title = request.app.state.config.service.title
+            try:
+                twilio.send(phone, f"{code} is your code for {title} updates. Reply STOP to stop them.")
+            except (Temporary, Permanent, NumberStopped):  # the number may simply not take SMS
+                return page("subscribe.html.j2", status=502, title="We could not text that number",
+                            message="Check the number, or try again in a few minutes.", me=None)  # fmt: skip
+        return page("sms_code.html.j2", phone=phone, me=None)
+
+    @app.post("/subscribe/sms/confirm", response_class=HTMLResponse, include_in_schema=False)
+    async def confirm_sms(request: Request) -> Response:
+        form = await request.form()
+        phone = normalise_phone(str(form.get("phone") or "")[:40]) or ""
+        code = str(form.get("code") or "")[:12]
+        return await run_in_threadpool(_confirm_sms, request, phone, code)
+
+    def _confirm_sms(request: Request, phone: str, code: str) -> Response:
+        outcome = sms_subscriptions.confirm(request.app.state.stores.review().store, phone, code, utc_now())
+        if outcome == "confirmed":
+            return page("subscribe.html.j2", title="You will get updates by SMS",
+                        message="Reply STOP to any of them to stop.", me=None)  # fmt: skip
+        if outcome == "wrong":
+            return page("sms_code.html.j2", status=422, phone=phone, error="That code is not right.", me=None)
+        message = "Too many wrong codes; ask for a new one." if outcome == "locked" else "Ask for a new code."
+        return page("subscribe.html.j2", status=400, title="That code no longer works", message=message, me=None)
+
+    @app.post("/hooks/twilio", include_in_schema=False)
+    async def twilio_reply(request: Request) -> Response:
+        """A reply to one of our texts: STOP (and its synonyms) stops that number here too."""
+        twilio = Twilio.from_env(required=False)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        url = base(request) + "/hooks/twilio"
+        if twilio is None or not signature_ok(twilio.auth_token, url, form, request.headers.get("x-twilio-signature")):
+            return Response('{"detail": "missing or wrong X-Twilio-Signature"}', 401, media_type="application/json")
+        phone = normalise_phone(form.get("From", ""))
+        if phone and asks_to_stop(form.get("Body", "")):
+            await run_in_threadpool(sms_subscriptions.stop, request.app.state.stores.review().store, phone, utc_now())
+        return Response("<Response/>", media_type="text/xml")  # TwiML: nothing to say back
 
     @app.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
     def unsubscribe_page(request: Request, token: str = "") -> Response:
