@@ -59,11 +59,25 @@ class Twilio(BaseHTTPRequestHandler):
             return self._problem("From or Body")
         to = form["To"]
         if to == LANDLINE:
-            return self._answer(400, {"code": 21614, "message": f"'To' number {to} is not a valid mobile number",
-                                      "more_info": "https://www.twilio.com/docs/errors/21614", "status": 400})  # fmt: skip
+            return self._answer(
+                400,
+                {
+                    "code": 21614,
+                    "message": f"'To' number {to} is not a valid mobile number",
+                    "more_info": "https://www.twilio.com/docs/errors/21614",
+                    "status": 400,
+                },
+            )
         if to == STOPPED:
-            return self._answer(400, {"code": 21610, "message": "Attempt to send to unsubscribed recipient",
-                                      "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400})  # fmt: skip
+            return self._answer(
+                400,
+                {
+                    "code": 21610,
+                    "message": "Attempt to send to unsubscribed recipient",
+                    "more_info": "https://www.twilio.com/docs/errors/21610",
+                    "status": 400,
+                },
+            )
         with self.lock:
             if to in self.busy_once:
                 self.busy_once.discard(to)
@@ -72,8 +86,16 @@ class Twilio(BaseHTTPRequestHandler):
             held = len(self.sent) > self.hold_after
         if held:
             time.sleep(30)
-        self._answer(201, {"sid": "SM" + hashlib.md5(str(len(self.sent)).encode()).hexdigest(), "status": "queued",
-                           "to": to, "from": SENDER, "body": form["Body"]})  # fmt: skip
+        self._answer(
+            201,
+            {
+                "sid": "SM" + hashlib.md5(str(len(self.sent)).encode()).hexdigest(),
+                "status": "queued",
+                "to": to,
+                "from": SENDER,
+                "body": form["Body"],
+            },
+        )
 
     def _problem(self, why: str) -> None:
         with self.lock:
@@ -106,8 +128,12 @@ def twilio(monkeypatch: pytest.MonkeyPatch):
 
 
 def form(service: Service, path: str, fields: dict[str, str], headers: dict[str, str] | None = None):
-    request = urllib.request.Request(service.url + path, data=urlencode(fields).encode(), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})  # fmt: skip
+    request = urllib.request.Request(
+        service.url + path,
+        data=urlencode(fields).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()
@@ -204,8 +230,12 @@ def test_a_sender_killed_mid_send_loses_nobody(tmp_path: Path, twilio: type[Twil
             assert code and sms_subscriptions.confirm(store, number, code, Review(store).clock()) == "confirmed"
     draft_id = approved(db)
     twilio.hold_after = 2
-    sender = subprocess.Popen([sys.executable, "-m", "notify.cli.main", "sms", draft_id, "--db", db],
-                              env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "notify.cli.main", "sms", draft_id, "--db", db],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while len(twilio.sent) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)

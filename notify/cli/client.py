@@ -94,6 +94,10 @@ class Remote:
         answer: dict[str, Any] = self.call("POST", f"/drafts/{quote(draft_id, safe='')}/send")
         return answer
 
+    def replies(self, incident_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.call("GET", f"/incidents/{quote(incident_id, safe='')}/replies")["replies"]
+        return found
+
     def audit(self, subject: str | None = None) -> list[Entry]:
         return [Entry(**e) for e in self._audit(subject)["entries"]]
 

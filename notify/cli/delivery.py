@@ -48,6 +48,12 @@ EXIT_DELIVERY_FAILED = 3
     "--page-url", envvar="NOTIFY_PAGE_URL", metavar="URL", help="The public status page every email links (https)."
 )
 @click.option(
+    "--reply-address",
+    envvar="NOTIFY_REPLY_ADDRESS",
+    metavar="ADDRESS",
+    help="Where notify serve takes replies ([inbound] address): Reply-To becomes the incident's tagged address.",
+)
+@click.option(
     "--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="SMTP connections at once."
 )
 @click.option("--worker", is_flag=True, help="Only send what is already queued (run several, on several machines).")
@@ -64,6 +70,7 @@ def send(
     unsubscribe_url: str | None,
     unsubscribe_mailbox: str | None,
     page_url: str | None,
+    reply_address: str | None,
     concurrency: int,
     worker: bool,
     dry_run: bool,
@@ -85,6 +92,7 @@ def send(
     """
     from notify.delivery import dispatch
     from notify.delivery.mailer import check_page_url, check_unsubscribe, parse_smtp_url, sender_address
+    from notify.delivery.reply_tags import reply_address as tagged_reply_address
     from notify.delivery.sender import Options
     from notify.errors import InputError
     from notify.resources import secret_key
@@ -94,7 +102,7 @@ def send(
     server = common.remote()
     if server is not None:  # the service sends with its own [smtp] settings to its own subscribers
         common.only_local("smtp_url", "subscribers_path", "sender", "unsubscribe_url", "unsubscribe_mailbox",
-                          "page_url", "worker", "dry_run", "db")  # fmt: skip
+                          "page_url", "reply_address", "worker", "dry_run", "db")  # fmt: skip
         if draft_id is None:
             raise click.UsageError("name the draft to send")
         answer = server.send(draft_id)
@@ -133,7 +141,14 @@ def send(
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
     envelope = (
-        dispatch.envelope_for(drafts_to_send[0], from_address, unsubscribe_url, unsubscribe_mailbox, page_url)
+        dispatch.envelope_for(
+            drafts_to_send[0],
+            from_address,
+            unsubscribe_url,
+            unsubscribe_mailbox,
+            page_url,
+            tagged_reply_address(secret_key(), drafts_to_send[0].incident_id, reply_address) if reply_address else None,
+        )
         if drafts_to_send
         else None
     )

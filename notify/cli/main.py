@@ -33,7 +33,7 @@ policy_option = click.option(
 
 LAZY = {  # commands whose modules load only when they run, so `notify check` starts fast
     **dict.fromkeys(
-        ["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem"], "notify.cli.review"
+        ["draft", "drafts", "show", "diff", "approve", "reject", "audit", "postmortem", "replies"], "notify.cli.review"
     ),
     **dict.fromkeys(["send", "publish", "serve", "hash-password", "post", "tick", "sms"], "notify.cli.delivery"),
     "token": "notify.cli.tokens",

@@ -373,4 +373,34 @@ def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, .
         click.echo(f"{stored.id} is blocked by the policy layer; `notify show {stored.id}` says why", err=True)
 
 
-COMMANDS = [draft, list_drafts, show, diff, approve, reject, audit_log, postmortem]
+@click.command(name="replies")
+@click.argument("incident_id")
+@db_option
+@format_option
+def list_replies(incident_id: str, db: str | None, fmt: str) -> None:
+    """Customers' replies to an incident, newest first: sender, time, their words, answered or not.
+
+    \b
+    Example:
+      notify replies INC-1042 --format json
+    """
+    server = common.remote()
+    if server is not None:
+        found = server.replies(incident_id)
+    else:
+        from notify.store import replies
+
+        found = [r.as_dict() for r in replies.of_incident(common.review_service(db).store, incident_id)]
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo(f"no replies to {incident_id}", err=True)
+    for r in found:
+        state = f"answered by {r['answered_by']}" if r["answered"] else "UNANSWERED"
+        click.echo(f"{r['received_at'][:16]}  {r['sender']:<32} {state}")
+        for line in (r["text"] or "(no text of their own)").splitlines()[:6]:
+            click.echo(f"    {line}")
+
+
+COMMANDS = [draft, list_drafts, show, diff, approve, reject, audit_log, postmortem, list_replies]

@@ -63,13 +63,17 @@ def envelope_for(
     unsubscribe_url: str | None,
     unsubscribe_mailbox: str | None = None,
     page_url: str | None = None,
+    reply_tag: str | None = None,
 ) -> Envelope:
     """Who it is from and where replies and unsubscribes go. The unsubscribe mailbox is one the
-    operator named: an address nobody reads would swallow every request to leave."""
+    operator named: an address nobody reads would swallow every request to leave. `reply_tag`,
+    when notify listens for replies, is the incident's tagged address (delivery.reply_tags): the
+    contact's name stays, the reply reaches everyone on the incident."""
     contact = draft.record.get("contact") or {}
     reply_to = None
-    if contact.get("email"):
-        user, _, domain = contact["email"].rpartition("@")
+    address = reply_tag or contact.get("email")
+    if address:
+        user, _, domain = address.rpartition("@")
         reply_to = Address(display_name=contact.get("name") or "", username=user, domain=domain)
     return Envelope(
         sender=sender,

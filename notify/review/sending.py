@@ -22,12 +22,15 @@ from notify.store import audit, drafts, outbox
 def subscribers(review: Review, source: str, secret: bytes) -> tuple[list[Subscriber], list[Problem]]:
     """Who may get the email: "store" for the people who signed up on the status page and
     confirmed, otherwise a CSV or YAML file (with the rows it could not use)."""
-    from notify.store import subscriptions
+    from notify.store import replies, subscriptions
 
     if source == "store":
-        return subscriptions.confirmed(review.store, subscriptions.Tokens(secret), review.clock()), []
+        confirmed = subscriptions.confirmed(review.store, subscriptions.Tokens(secret), review.clock())
+        suppressed = replies.suppressed(review.store)
+        return [s for s in confirmed if s.email.casefold() not in suppressed], []
     listed, problems = load_subscribers(source)
-    gone = subscriptions.left(review.store)  # who used an email's unsubscribe link: never mailed again
+    # who used an email's unsubscribe link, bounced for good or complained: never mailed again
+    gone = subscriptions.left(review.store) | replies.suppressed(review.store)
     tokens, now = subscriptions.Tokens(secret), review.clock()
     kept = [
         replace(s, token=s.token or tokens.issue(s.email, "unsubscribe", now))  # a link /unsubscribe honours
@@ -129,6 +132,7 @@ def send_now(
     *,
     unsubscribe_mailbox: str | None = None,
     page_url: str | None = None,
+    reply_tag: str | None = None,
 ) -> Summary:
     """Plan, queue and deliver one approved draft from this process, for callers without a progress bar."""
     import asyncio
@@ -143,7 +147,7 @@ def send_now(
             review.clock,
             [draft],
             settings,
-            dispatch.envelope_for(draft, sender, unsubscribe_url, unsubscribe_mailbox, page_url),
+            dispatch.envelope_for(draft, sender, unsubscribe_url, unsubscribe_mailbox, page_url, reply_tag),
             draft_id=draft.id,
             worker=worker_name(),
             options=Options(),

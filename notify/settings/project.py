@@ -121,7 +121,7 @@ def _org(table: dict[str, Any] | None, path: Path) -> Org | None:
     return Org(name.strip(), lists["aliases"], lists["allow"])
 
 
-SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp"}  # checked by service_config when serving
+SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp", "inbound"}  # checked by service_config when serving
 LISTS = {"components"}  # arrays of tables, each checked by its own loader
 
 

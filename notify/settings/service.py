@@ -1,5 +1,6 @@
 """`notify serve` settings: webhook secrets, reviewer accounts, the default contact, SMTP; from
-notify.toml's [service], [secrets], [[reviewers]] and [smtp], each secret also from the environment.
+notify.toml's [service], [secrets], [[reviewers]], [smtp] and [inbound], each secret also from the
+environment.
 
     [service]
     title = "Example Status"
@@ -8,6 +9,10 @@ notify.toml's [service], [secrets], [[reviewers]] and [smtp], each secret also f
     [secrets]
     pagerduty = "..."          # or NOTIFY_PAGERDUTY_SECRET, and likewise below
     incidentio = "whsec_..."
+    [inbound]
+    smtp = "127.0.0.1:2525"    # notify serve takes customers' replies here, behind your MX
+    address = "reply@status.example.com"   # replies go to reply+INCIDENT.<mac>@status.example.com
+    retention_days = 90
     [[reviewers]]
     name = "sam"
     password_hash = "scrypt$16384$8$1$..."   # notify hash-password
@@ -78,11 +83,20 @@ class Smtp(Strict):
     unsubscribe_mailbox: str | None = None  # a mailbox someone reads for unsubscribe requests
 
 
+class Inbound(Strict):
+    """Where customers' replies come in (behind the operator's MX), and how long they are kept."""
+
+    smtp: str | None = Field(default=None, pattern=r"^[^:\s]+:[0-9]{1,5}$")  # host:port to listen on
+    address: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # e.g. reply@status.example.com
+    retention_days: int = Field(default=90, ge=1, le=3650)
+
+
 class ServiceConfig(Strict):
     service: Service = Field(default_factory=Service)
     secrets: Secrets = Field(default_factory=Secrets)
     reviewers: list[Reviewer] = Field(default_factory=list)
     smtp: Smtp = Field(default_factory=Smtp)
+    inbound: Inbound = Field(default_factory=Inbound)
     policy: dict[str, Any] = Field(default_factory=dict)
     templates: dict[str, Any] = Field(default_factory=dict)
     store: dict[str, Any] = Field(default_factory=dict)

@@ -204,6 +204,35 @@ def _v12(dialect: str) -> list[str]:
     ]
 
 
+def _v13(dialect: str) -> list[str]:
+    serial = "BIGSERIAL PRIMARY KEY" if dialect == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    return [
+        f"""CREATE TABLE replies (
+        id {serial},
+        incident_id TEXT,
+        kind TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        refs TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        answered_at TEXT,
+        answered_by TEXT,
+        answer TEXT,
+        UNIQUE (message_id)
+    )""",
+        "CREATE INDEX replies_by_incident ON replies (incident_id, received_at)",
+        """CREATE TABLE mail_suppressions (
+        email TEXT PRIMARY KEY,
+        soft_bounces INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        suppressed_at TEXT,
+        last_at TEXT NOT NULL
+    )""",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -217,4 +246,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (10, "the audit chain signed under a key kept outside the database", _v10),
     (11, "API tokens, each acting as one person in one role, kept hashed", _v11),
     (12, "people who follow updates by SMS, confirmed by a code sent to their phone", _v12),
+    (13, "customers' replies, auto-replies, bounces and complaints, and addresses no longer mailed", _v13),
 ]

@@ -38,6 +38,9 @@ DRAFT_ID = Path(
 )
 
 
+INCIDENT_ID = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", examples=["INC-1042"])
+
+
 class ApiRefused(Exception):
     """Answered as JSON with this status and one line."""
 
@@ -171,6 +174,13 @@ def register(app: FastAPI) -> None:
         existing(review, draft_id)
         summary = send_approved(request, review, draft_id, token.person)
         return {**summary.as_dict(), "draft": draft_json(review, review.get(draft_id))}
+
+    @app.get(PREFIX + "/incidents/{incident_id}/replies", summary="Customers' replies to an incident, newest first")
+    def incident_replies(request: Request, token: Caller, incident_id: Annotated[str, INCIDENT_ID]) -> dict[str, Any]:
+        from notify.store import replies
+
+        found = replies.of_incident(review_of(request).store, incident_id)
+        return {"replies": [r.as_dict() for r in found]}
 
     @app.get(PREFIX + "/audit", summary="The audit log, for everything or one incident or draft")
     def audit(

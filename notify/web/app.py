@@ -58,7 +58,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     general = load_config(config_path)
     stores = Stores(db or general.db, general)
     stores.review()  # open (and migrate) now, so a bad location fails at start-up, not mid-request
-    app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_few_threads)
+    app = FastAPI(title="notify", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan)
     app.state.config = config
     app.state.stores = stores
     app.state.catalog = general.catalog
@@ -90,13 +90,23 @@ WORKER_THREADS = int(os.environ.get("NOTIFY_THREADS", "2"))
 
 
 @asynccontextmanager
-async def _few_threads(app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Drafting is CPU work under one interpreter lock: a few threads take requests in turn, where
-    anyio's forty would all wait on each other and on the store's writer, and the slowest wait long."""
+    anyio's forty would all wait on each other and on the store's writer, and the slowest wait long.
+    The SMTP listener for customers' replies starts and stops with the app."""
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-    yield
+    from notify.web.inbound import listener
+
+    smtp = listener(app)  # customers' replies, when [inbound] smtp is set
+    if smtp is not None:
+        smtp.start()
+    try:
+        yield
+    finally:
+        if smtp is not None:
+            smtp.stop()
 
 
 def _default_app() -> FastAPI:

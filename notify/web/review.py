@@ -173,6 +173,7 @@ def register(app: FastAPI) -> None:
             waivers=review.waivers(draft.id),
             editable=EDITABLE,
             components=_component_choices(request.app.state.catalog, draft.record),
+            listening=_panel(request, review, draft),
             next_update=_local_minute(draft.record.get("next_update_at")),
             notice=request.query_params.get("notice"),
             smtp=bool(request.app.state.config.smtp.url),
@@ -201,6 +202,8 @@ def register(app: FastAPI) -> None:
             elif action == "publish":
                 _publish(review, target, session.name)
                 notice = "Published on the status page."
+            elif action == "answer":
+                notice = _answer(request, review, form, session.name)
             elif action == "send":
                 summary = send_approved(request, review, target, "web")
                 notice = f"Sent {summary.sent}, retried {summary.retried}, failed {summary.failed}."
@@ -215,7 +218,7 @@ def register(app: FastAPI) -> None:
 
     app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
     app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
-    for action in ("approve", "reject", "edit", "publish", "send"):
+    for action in ("approve", "reject", "edit", "publish", "send", "answer"):
         app.add_api_route(
             f"/review/drafts/{{draft_id}}/{action}", guarded(act), methods=["POST"], include_in_schema=False
         )
@@ -313,8 +316,50 @@ def send_approved(request: Request, review: Any, draft_id: str, actor: str) -> S
         actor,
         unsubscribe_mailbox=mailbox,
         page_url=check_page_url(base + "/"),
+        reply_tag=_reply_tag(request, draft.incident_id),
     )
     return summary
+
+
+def _panel(request: Request, review: Any, draft: Any) -> Any:
+    """What customers are saying about this draft's incident, for signed-in people only."""
+    from notify.review import replies
+    from notify.review.service import latest_record
+
+    record = latest_record(review.store, draft.incident_id) or draft.record
+    mentioned = {c for d in review.listing() for c in d.record.get("components") or []}
+    names = [*request.app.state.catalog.names, *sorted(mentioned - set(request.app.state.catalog.names))]
+    return replies.panel(review, draft.incident_id, record, names)
+
+
+def _answer(request: Request, review: Any, form: dict[str, str], person: str) -> str:
+    """Check a person's answer, send it threaded to the customer, and mark the reply answered."""
+    from notify.delivery.answers import answer_message, send_answer
+    from notify.delivery.mailer import parse_smtp_url, sender_address
+    from notify.errors import InputError
+    from notify.review import replies
+
+    smtp = request.app.state.config.smtp
+    if not (smtp.url and smtp.sender):
+        raise InputError("answering needs [smtp] url and from in the service's notify.toml")
+    if not form.get("reply", "").isdigit():
+        raise InputError("which reply? the form names none")
+    text = form.get("answer", "")[:5000]
+    reply = replies.answer(review, int(form["reply"]), person, text)
+    title = request.app.state.config.service.title
+    message = answer_message(
+        reply, text, person, sender_address(smtp.sender), title, _reply_tag(request, reply.incident_id or "")
+    )
+    send_answer(parse_smtp_url(smtp.url.get_secret_value()), message)
+    replies.mark_answered(review, reply, person, text)
+    return f"Your answer went to {reply.sender}."
+
+
+def _reply_tag(request: Request, incident_id: str) -> str | None:
+    from notify.delivery.reply_tags import reply_address
+
+    inbound = request.app.state.config.inbound.address
+    return reply_address(request.app.state.secret, incident_id, inbound) if inbound else None
 
 
 def _findings(report: dict[str, Any]) -> list[DraftFinding]:
