@@ -125,7 +125,7 @@ def test_roles_tokens_and_errors_are_json_with_one_line(served: Service):
     assert set(document["paths"]) == {
         "/api/v1/incidents", "/api/v1/drafts", "/api/v1/drafts/{draft_id}", "/api/v1/drafts/{draft_id}/approve",
         "/api/v1/drafts/{draft_id}/reject", "/api/v1/drafts/{draft_id}/publish", "/api/v1/drafts/{draft_id}/send",
-        "/api/v1/audit",
+        "/api/v1/audit", "/api/v1/incidents/{incident_id}/replies",
     }  # fmt: skip
 
 

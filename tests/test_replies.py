@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from notify.store.database import open_store
 from .conftest import EXAMPLES, ROOT, launch_chromium, needs_chromium, run
 from .service import Service
 from .smtp_server import SmtpServer, free_port
+from .test_api import call, token
 from .test_web_review import sign_in
 
 INBOUND = "reply@status.example.com"
@@ -140,11 +142,17 @@ def test_a_hundred_messages_come_back_and_each_lands_where_it_belongs(listening,
     mail += [bounce(a, "5.1.1", str(sent[a]["Message-ID"]), i) for i, a in enumerate(HARD)]
     mail += [bounce(SOFT, "4.2.2", str(sent[SOFT]["Message-ID"]), 10 + i) for i in range(3)]
     mail += [complaint(a, str(sent[a]["Message-ID"]), i) for i, a in enumerate(COMPLAINERS)]
+    # a forged complaint about a customer, citing a Message-ID notify sent someone else: stops nobody
+    mail[0] = reply(
+        tag, CUSTOMERS[0], "Re: [Identified] Sign-in failures for EU customers", "It is still broken for us."
+    )
+    forged_report = complaint(CUSTOMERS[5], str(sent[CUSTOMERS[6]]["Message-ID"]), 9)
     forged = tag.split(".")[0] + ".0123456789abcdef@status.example.com"
     mail += [reply(forged, f"stranger{i}@example.org", "Re: sign-in", "Click here") for i in range(2)]
     assert len(mail) == 100
 
     with smtplib.SMTP("127.0.0.1", service.inbound_port, timeout=30) as smtp:
+        smtp.sendmail("fbl@isp.example", [INBOUND], forged_report)
         for message in mail:
             raw = message if isinstance(message, str) else message.as_string()
             to = "reply+x@elsewhere.example"  # not our domain: refused at RCPT
@@ -160,7 +168,7 @@ def test_a_hundred_messages_come_back_and_each_lands_where_it_belongs(listening,
         gone = replies.suppressed(store)
     assert len(kept) == 80 and {r.sender for r in kept} == set(CUSTOMERS)
     assert (counts["auto"], counts["bounce"], counts["complaint"]) == (10, 6, 2)
-    assert len(aside) == 2 and all(r.incident_id is None for r in aside)
+    assert len(aside) == 3 and all(r.incident_id is None for r in aside)  # two forged tags, one forged report
     assert all("quoted text" not in r.body and "wrote:" not in r.body for r in kept)  # their own words only
     assert all("Best," not in r.body for r in kept)  # and no sign-off
     assert gone == {*HARD, SOFT, *COMPLAINERS}
@@ -175,6 +183,11 @@ def test_a_hundred_messages_come_back_and_each_lands_where_it_belongs(listening,
     listed = run("replies", "INC-1042", "--db", service.db, "--format", "json")
     rows = json.loads(listed.output)
     assert len(rows) == 80 and {"sender", "received_at", "text", "answered"} <= set(rows[0])
+    status, over_api = call(service, "GET", "/api/v1/incidents/INC-1042/replies", token(service.db, "sam", "author"))
+    assert status == 200 and len(over_api["replies"]) == 80
+    assert call(service, "GET", "/api/v1/incidents/INC-1042/replies", None)[0] == 401  # signed-in people only
+    with urllib.request.urlopen(service.url + "/") as response:
+        assert "customer7@example.net" not in response.read().decode()  # never on a public page
 
 
 @needs_chromium

@@ -11,6 +11,7 @@ the deletion is in the audit log. They are never shown on a public page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,7 +63,13 @@ def receive(review: Review, secret: bytes, raw: bytes, recipients: list[str], re
     mail = read(raw, recipients)
     incident, forged = incident_of(review, secret, mail)
     kind = "aside" if forged or (mail.kind == "reply" and incident is None) else mail.kind
-    message_id = mail.message_id or f"<no-id-{hash(raw) & 0xFFFFFFFF:x}@notify>"
+    # a report counts only for the very message notify sent that address: a forged one stops
+    # nobody's mail and is set aside
+    ours = replies.sent_to(review.store, list(mail.mentions)) if kind in ("bounce", "complaint") else set()
+    named = [a for a, _ in mail.bounced] if kind == "bounce" else list(mail.complained)
+    if kind in ("bounce", "complaint") and not any(a.casefold() in ours for a in named):
+        kind = "aside"
+    message_id = mail.message_id or f"<no-id-{hashlib.sha256(raw).hexdigest()[:24]}@notify>"  # the same again
     stored = replies.Reply(
         id=0,
         incident_id=None if kind == "aside" else incident,
@@ -77,9 +84,10 @@ def receive(review: Review, secret: bytes, raw: bytes, recipients: list[str], re
     fresh = replies.file(review.store, stored)
     if fresh and kind == "bounce":
         for address, hard in mail.bounced:
-            replies.bounced(review.store, address, hard, now)
+            if address.casefold() in ours:
+                replies.bounced(review.store, address, hard, now)
     if fresh and kind == "complaint":
-        for address in mail.complained:
+        for address in [a for a in mail.complained if a.casefold() in ours]:
             replies.suppress(review.store, address, "complaint", now)
             subscriptions.unsubscribe(review.store, address, now)  # a complaint is a request to leave
     forget(review, retention_days)
@@ -149,7 +157,7 @@ def panel(review: Review, incident_id: str, record: dict[str, Any] | None, compo
     return Panel(marked, replies.counts(review.store, incident_id), sum(not r.answered_at for r in found), first)
 
 
-def answer(review: Review, reply_id: int, reviewer: str, text: str) -> replies.Reply:
+def answer(review: Review, reply_id: int, text: str) -> replies.Reply:
     """Check a person's answer with the policy layer; the reply it answers, to send it to."""
     reply = replies.get(review.store, reply_id)
     if reply is None or reply.kind != "reply":

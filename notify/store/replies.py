@@ -150,6 +150,16 @@ def incident_by_message(store: Store, message_ids: list[str]) -> str | None:
     return str(rows[0]["incident_id"]) if rows else None
 
 
+def sent_to(store: Store, message_ids: list[str]) -> set[str]:
+    """Whom notify sent these Message-IDs (casefolded)."""
+    if not message_ids:
+        return set()
+    marks = ",".join("?" * len(message_ids))
+    with store.read() as tx:
+        rows = tx.execute(f"SELECT recipient FROM outbox WHERE message_id IN ({marks})", message_ids)
+    return {str(r["recipient"]).casefold() for r in rows}
+
+
 def incident_exists(store: Store, incident_id: str) -> bool:
     with store.read() as tx:
         return bool(tx.execute("SELECT 1 FROM drafts WHERE incident_id = ? LIMIT 1", (incident_id,)))

@@ -345,7 +345,7 @@ def _answer(request: Request, review: Any, form: dict[str, str], person: str) ->
     if not form.get("reply", "").isdigit():
         raise InputError("which reply? the form names none")
     text = form.get("answer", "")[:5000]
-    reply = replies.answer(review, int(form["reply"]), person, text)
+    reply = replies.answer(review, int(form["reply"]), text)
     title = request.app.state.config.service.title
     message = answer_message(
         reply, text, person, sender_address(smtp.sender), title, _reply_tag(request, reply.incident_id or "")
