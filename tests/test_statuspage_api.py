@@ -104,6 +104,7 @@ def test_every_document_has_statuspage_fields_and_value_sets(page: Service):
         assert set(component) >= COMPONENT_KEYS and component["status"] in COMPONENT_STATUSES
     by_name = {c["name"]: c for c in summary["components"]}
     assert by_name["Sign-in"]["status"] == "partial_outage"  # a major incident
+    assert by_name["Sign-in"]["uptime_90d"] < 100 and by_name["Billing"]["uptime_90d"] == 100.0
     assert by_name["Sign-in"]["description"] == "Signing in on the website and in the app"
     group = by_name["Dashboard and sign-in"]
     assert group["group"] is True and set(group["components"]) == {by_name["Sign-in"]["id"], by_name["Dashboard"]["id"]}
@@ -164,5 +165,6 @@ def test_the_page_shows_the_catalog_groups_and_descriptions(page: Service):
     assert "<h3>Dashboard and sign-in</h3>" in html and "<h4>Sign-in</h4>" in html
     assert '<p class="description">Signing in on the website and in the app</p>' in html
     assert "<h3>Billing</h3>" in html  # in no group: a component heading of its own
+    assert "100.00 % uptime" in html and "a major outage counts in full" in html  # the figure and its method
     names = [html.index(f">{n}<") for n in ("Sign-in", "Dashboard", "Public API", "Billing")]
     assert names == sorted(names)  # the catalog's order

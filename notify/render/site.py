@@ -24,6 +24,8 @@ from notify.record.catalog import Catalog
 from notify.record.draft import Draft
 from notify.render.environment import environment
 from notify.render.statuspage_v2 import StatuspageApi
+from notify.render.uptime import METHOD as UPTIME_METHOD
+from notify.render.uptime import uptime
 from notify.resources import bundled_dir
 
 HISTORY_DAYS = 90
@@ -115,6 +117,7 @@ def render_site(
     current = {c: _current(c, incidents) for c in components}
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
+    uptimes = {c: uptime(_spans(c, incidents, now), now) for c in components}
     changed = last_change(published) or now
     env = environment(bundled_dir("templates") / "site", autoescape=True)
     env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
@@ -132,6 +135,8 @@ def render_site(
         "groups": _groups(components, catalog),
         "descriptions": {c.name: c.description for c in catalog.components if c.description},
         "history": history,
+        "uptime": uptimes,
+        "uptime_method": UPTIME_METHOD,
         "incidents": incidents,
         "base_url": base_url.rstrip("/"),
         "open": [i for i in incidents if i.is_open],
@@ -147,8 +152,9 @@ def render_site(
     files["maintenance.ics"] = maintenance_calendar(incidents, changed, title, base_url.rstrip("/"))
     files["notify.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
     api = StatuspageApi(
-        incidents, current, overall, changed, title=title, base_url=base_url.rstrip("/"), catalog=catalog
-    )
+        incidents, current, overall, changed, title=title, base_url=base_url.rstrip("/"), catalog=catalog,
+        uptime=uptimes,
+    )  # fmt: skip
     files.update(api.files())
     files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
     return files
@@ -278,6 +284,21 @@ def _current(component: str, incidents: list[Incident]) -> str:
     if any(i.record["status"] == "scheduled" for i in incidents if i.is_open and i.level == "maintenance"):
         levels = [lvl for lvl in levels if lvl != "maintenance"] or []
     return max(levels, key=lambda lvl: RANK[lvl], default="operational")
+
+
+def _spans(component: str, incidents: list[Incident], now: datetime) -> list[tuple[datetime, datetime, str]]:
+    """When each of the component's incidents ran, at the worst level any published update gave it."""
+    spans = []
+    for incident in incidents:
+        if component not in (incident.record.get("components") or []):
+            continue
+        if incident.level == "maintenance" and incident.record["status"] == "scheduled":
+            continue  # planned, not yet happened
+        start = datetime.fromisoformat(incident.record["started_at"])
+        end = datetime.fromisoformat(incident.record["resolved_at"]) if incident.record.get("resolved_at") else now
+        worst = max((u.record["severity"] for u in incident.updates), key=lambda level: RANK[level])
+        spans.append((start, end, worst))
+    return spans
 
 
 def _history(component: str, incidents: list[Incident], now: datetime) -> list[Day]:

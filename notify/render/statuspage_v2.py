@@ -68,6 +68,7 @@ class StatuspageApi:
         title: str,
         base_url: str,
         catalog: Catalog,
+        uptime: dict[str, float] | None = None,
     ) -> None:
         self.incidents = incidents
         self.current = current
@@ -75,6 +76,7 @@ class StatuspageApi:
         self.base_url = base_url
         self.changed = changed.isoformat()
         self.page_id = opaque_id("page", base_url or title)
+        self.uptime = uptime or {}
         self.page = {
             "id": self.page_id,
             "name": title,
@@ -132,6 +134,7 @@ class StatuspageApi:
                 "page_id": self.page_id,
                 "group": False,
                 "only_show_if_degraded": False,
+                "uptime_90d": self.uptime.get(name, 100.0),  # ours: see render.uptime for the method
             }
             if group:
                 groups.setdefault(group, []).append(component["id"])
