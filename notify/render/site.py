@@ -29,6 +29,8 @@ from notify.render.uptime import uptime
 from notify.resources import bundled_dir
 
 HISTORY_DAYS = 90
+RECENT_DAYS = 7  # the front page lists what ended this recently; /history has the rest
+HISTORY_PAGE = 25  # incidents per history page
 RANK = {"operational": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
 LABEL = {
     "operational": "Operational",
@@ -65,6 +67,10 @@ class Incident:
     @property
     def level(self) -> str:
         return "maintenance" if self.record["severity"] == "maintenance" else self.record["severity"]
+
+    def ended(self, now: datetime) -> datetime:
+        resolved = self.record.get("resolved_at") or self.record.get("scheduled_until")
+        return datetime.fromisoformat(resolved) if resolved else now
 
     def span(self, now: datetime) -> tuple[date, date]:
         start = datetime.fromisoformat(self.record["started_at"])
@@ -140,13 +146,22 @@ def render_site(
         "incidents": incidents,
         "base_url": base_url.rstrip("/"),
         "open": [i for i in incidents if i.is_open],
-        "past": [i for i in incidents if not i.is_open][:20],
+        "past": [i for i in incidents if not i.is_open and i.ended(now) >= now - timedelta(days=RECENT_DAYS)],
+        "recent_days": RECENT_DAYS,
     }
     files = {"index.html": env.get_template("index.html.j2").render(context)}
     for incident in incidents:
         files[f"incidents/{incident.id}.html"] = env.get_template("incident.html.j2").render(
             {**context, "incident": incident}
         )
+    pages = _history_pages([i for i in incidents if not i.is_open])
+    for number, page in enumerate(pages, start=1):
+        name = "history.html" if number == 1 else f"history/{number}.html"
+        root = "" if number == 1 else "../"
+        files[name] = env.get_template("history.html.j2").render(
+            {**context, "root": root, "months": page, "page": number, "pages": len(pages)}
+        )
+    files.update(badges(current, overall))
     files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
     files["feed.rss"] = env.get_template("feed.rss.j2").render(context)  # for readers that take RSS only
     files["maintenance.ics"] = maintenance_calendar(incidents, changed, title, base_url.rstrip("/"))
@@ -284,6 +299,53 @@ def _current(component: str, incidents: list[Incident]) -> str:
     if any(i.record["status"] == "scheduled" for i in incidents if i.is_open and i.level == "maintenance"):
         levels = [lvl for lvl in levels if lvl != "maintenance"] or []
     return max(levels, key=lambda lvl: RANK[lvl], default="operational")
+
+
+def _history_pages(past: list[Incident]) -> list[list[tuple[str, list[Incident]]]]:
+    """Every past incident, newest first, HISTORY_PAGE to a page, grouped by the month it began;
+    always one page, so /history answers even before the first incident."""
+    pages: list[list[tuple[str, list[Incident]]]] = []
+    for start in range(0, max(len(past), 1), HISTORY_PAGE):
+        months: dict[str, list[Incident]] = {}
+        for incident in past[start : start + HISTORY_PAGE]:
+            month = datetime.fromisoformat(incident.record["started_at"]).strftime("%B %Y")
+            months.setdefault(month, []).append(incident)
+        pages.append(list(months.items()))
+    return pages
+
+
+def badges(current: dict[str, str], overall: str) -> dict[str, str]:
+    """SVG status badges for READMEs and dashboards, no JavaScript: the page's and each component's."""
+    out = {"badge.svg": badge("status", LABEL[overall] if overall != "operational" else "operational", overall)}
+    for component, level in current.items():
+        out[f"badge/{slug(component)}.svg"] = badge(component, LABEL[level].lower(), level)
+    return out
+
+
+BADGE_COLOUR = {"operational": "#1a7f37", "maintenance": "#0969da", "minor": "#9a6700", "major": "#bc4c00",
+                "critical": "#cf222e"}  # fmt: skip
+
+
+def badge(label: str, value: str, level: str) -> str:
+    from html import escape
+
+    left, right = 10 + 7 * len(label), 10 + 7 * len(value)
+    text = f"{label}: {value}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + right}" height="20" role="img" '
+        f'aria-label="{escape(text)}"><title>{escape(text)}</title>'
+        f'<rect width="{left}" height="20" fill="#555"/><rect x="{left}" width="{right}" height="20" '
+        f'fill="{BADGE_COLOUR[level]}"/><g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
+        f'<text x="{left / 2}" y="14" text-anchor="middle">{escape(label)}</text>'
+        f'<text x="{left + right / 2}" y="14" text-anchor="middle">{escape(value)}</text></g></svg>\n'
+    )
+
+
+def slug(name: str) -> str:
+    """A component's name as a path segment: 'Sign-in & SSO' is sign-in-sso."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "component"
 
 
 def _spans(component: str, incidents: list[Incident], now: datetime) -> list[tuple[datetime, datetime, str]]:

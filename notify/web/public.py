@@ -25,6 +25,7 @@ TYPES = {
     ".rss": "application/rss+xml",
     ".ics": "text/calendar; charset=utf-8",
     ".css": "text/css",
+    ".svg": "image/svg+xml",
 }
 
 
@@ -64,6 +65,18 @@ def register(app: FastAPI) -> None:
     route("/history.atom", "feed.atom", "history_atom")  # Statuspage's paths, which readers already know
     route("/history.rss", "feed.rss", "history_rss")
     route("/maintenance.ics", "maintenance.ics", "maintenance_calendar")
+    route("/history", "history.html", "history")
+    route("/history.html", "history.html", "history_html")
+    route("/badge.svg", "badge.svg", "badge")
+
+    async def history_page(request: Request, number: int) -> Response:
+        return await page(request, f"history/{number}.html")
+
+    async def component_badge(request: Request, component: str) -> Response:
+        return await page(request, f"badge/{component}.svg")
+
+    get_and_head("/history/{number}.html", history_page)
+    get_and_head("/badge/{component}.svg", component_badge)
 
     async def incident(request: Request, incident_id: str) -> Response:
         return await page(request, f"incidents/{incident_id}.html")
