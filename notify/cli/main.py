@@ -113,9 +113,13 @@ def main(ctx: click.Context, config_path: str | None, server: str | None) -> Non
 @click.option("--severity", type=click.Choice(["minor", "major", "critical", "maintenance"]))
 @click.option("--impact", help="What customers experienced, in their words.")
 @click.option("--component", "components", multiple=True, help="An affected component (repeatable).")
+@click.option(
+    "--from-template", "template", metavar="NAME", help="Start from a saved incident template ([incidents] templates)."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(
+    template: str | None,
     title: str | None,
     status: str | None,
     severity: str | None,
@@ -127,11 +131,16 @@ def new(
     """Write a ready-to-fill incident record (asks for the basics on a terminal).
 
     \b
-    Example:
+    Examples:
       notify new --title "Sign-in failing in Europe" --status investigating -o inc.yaml
+      notify new --from-template degraded-performance --component Checkout -o inc.yaml
     """
     from notify.record.scaffold import incident_yaml
 
+    if template:
+        _from_template(template, output, force, title=title, status=status, severity=severity, impact=impact,
+                       components=list(components))  # fmt: skip
+        return
     interactive = sys.stdin.isatty() and not any([title, status, impact])
     if interactive:
         title = click.prompt("Title (what customers will read)")
@@ -147,6 +156,31 @@ def new(
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}; fill in the fields, then: notify check {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _from_template(template: str, output: str | None, force: bool, **given: Any) -> None:
+    """A record from a saved starting point; what was given on the command line wins."""
+    import json
+    from datetime import UTC, datetime
+
+    import yaml
+
+    from notify.record import incident_templates
+    from notify.record.incident import Incident
+
+    fields = incident_templates.load(common.config().incident_templates, template)
+    fields.update({k: v for k, v in given.items() if v})
+    record = Incident.model_validate(incident_templates.record_from(fields, datetime.now(UTC)))
+    shown = {"id", "started_at", "scheduled_until", "next_update_at", *incident_templates.KEPT}
+    data = {k: v for k, v in json.loads(record.model_dump_json()).items() if k in shown and v is not None}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)  # the fields to fill, empty ones too
+    if output and Path(output).exists() and not force:
+        raise click.UsageError(f"{output} already exists; pass --force to overwrite it")
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} from the {template!r} template; then: notify check {output}", err=True)
     else:
         click.echo(text, nl=False)
 

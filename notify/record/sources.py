@@ -165,6 +165,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def read_yaml(text: str, name: str) -> Any:
+    """YAML as records are read: strict (no aliases, no duplicate keys), plain scalars kept as text."""
+    return _parse_yaml(text, name)[0]
+
+
 def _parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     import yaml
 

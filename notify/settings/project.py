@@ -17,6 +17,9 @@
     aliases = ["Acme Cloud", "Rocket"]  # other spellings and our own product names
     allow = ["API"]                 # terms our customers know, never flagged as jargon
 
+    [incidents]
+    templates = "incident-templates"    # saved starting points: notify new --from-template NAME
+
     [client]
     server = "https://status.example.com"   # the review commands use its API ($NOTIFY_TOKEN)
 
@@ -46,6 +49,7 @@ SECTIONS = {
     "review": {"four_eyes"},
     "org": {"name", "aliases", "allow"},
     "client": {"server"},
+    "incidents": {"templates"},
 }
 
 
@@ -58,6 +62,7 @@ class Config:
     org: Org | None = None
     catalog: Catalog = field(default_factory=Catalog)
     server: str | None = None  # [client] server: a running notify the review commands talk to
+    incident_templates: str | None = None  # [incidents] templates: a directory of saved starting points
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -97,7 +102,18 @@ def load_config(explicit: str | None = None) -> Config:
         org=_org(data.get("org"), path),
         catalog=load_catalog(data.get("components"), path),
         server=_server(data.get("client", {}).get("server"), path),
+        incident_templates=_directory(data.get("incidents", {}).get("templates"), base, path),
     )
+
+
+def _directory(value: Any, base: Path, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (base / value).is_dir():
+        raise InputError(
+            "templates must name a directory of incident templates", path=path, field="incidents.templates"
+        )
+    return str((base / value).resolve())
 
 
 def _server(value: Any, path: Path) -> str | None:

@@ -102,6 +102,8 @@ class ServiceConfig(Strict):
     store: dict[str, Any] = Field(default_factory=dict)
     review: dict[str, Any] = Field(default_factory=dict)
     components: list[dict[str, Any]] = Field(default_factory=list)  # the catalog, read by record.catalog
+    incidents: dict[str, Any] = Field(default_factory=dict)  # incident templates, read by settings.project
+    client: dict[str, Any] = Field(default_factory=dict)  # for the CLI as a client
 
     def secret(self, source: str) -> str | None:
         """A webhook secret: the environment wins over the file."""

@@ -62,6 +62,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     app.state.config = config
     app.state.stores = stores
     app.state.catalog = general.catalog
+    app.state.incident_templates = general.incident_templates
     secret = config.service.session_secret
     app.state.secret = secret.get_secret_value().encode() if secret else secret_key()
 

@@ -216,6 +216,68 @@ def register(app: FastAPI) -> None:
             )
         return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote(notice)}", status_code=303)
 
+    def new_incident(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
+        """The new-incident form: blank, from a template, or an update prefilled from the incident's
+        latest revision; Check runs the policy layer, Save stores a pending draft."""
+        from notify.record import incident_templates
+        from notify.review.service import latest_record
+        from notify.web import authoring
+
+        review = request.app.state.stores.review()
+        templates = request.app.state.incident_templates
+        contact = request.app.state.config.service.contact
+        shown: dict[str, Any] = {"templates": incident_templates.names(templates), "errors": {}, "check": None}
+        if request.method == "GET":
+            update, chosen = request.query_params.get("update"), request.query_params.get("from")
+            try:
+                if update:
+                    record = latest_record(review.store, update[:64])
+                    if record is None:
+                        raise NotifyError(f"no incident {update[:64]!r} to update")
+                elif chosen:
+                    record = incident_templates.record_from(incident_templates.load(templates, chosen), review.clock())
+                else:
+                    record = authoring.blank(review.clock(), contact.model_dump(exclude_none=True) if contact else None)
+            except NotifyError as exc:
+                return page("error.html.j2", status=404, message=str(exc), **context(request, session))
+            return _new_form(request, session, authoring.form_values(record), shown)
+        previous = latest_record(review.store, form.get("id", "")[:64])
+        record = authoring.record_from_form(form, previous)
+        incident, shown["errors"] = authoring.validated(record)
+        if incident is None:
+            return _new_form(request, session, {**authoring.form_values({}), **form_fields(form)}, shown, 422)
+        if form.get("action") == "save":
+            draft = review.create(incident, session.name, source="web")
+            notice = quote(f"Saved as {draft.id} ({draft.verdict}); someone other than you approves it.")
+            return RedirectResponse(f"/review/drafts/{quote(draft.id)}?notice={notice}", status_code=303)
+        shown["check"] = authoring.checked(review.policy, incident)
+        return _new_form(request, session, authoring.form_values(record), shown)
+
+    def form_fields(form: dict[str, str]) -> dict[str, Any]:
+        """What was typed, as typed, so a refused form loses nothing."""
+        values: dict[str, Any] = {k: v for k, v in form.items() if not k.startswith("component.")}
+        values["components"] = [k.removeprefix("component.") for k in form if k.startswith("component.")]
+        return values
+
+    def _new_form(
+        request: Request, session: Session, values: dict[str, Any], shown: dict[str, Any], status: int = 200
+    ) -> Response:
+        from notify.web import authoring
+
+        catalog = request.app.state.catalog
+        names = [*catalog.names, *[c for c in values.get("components", []) if catalog.get(c) is None]]
+        return page(
+            "new.html.j2",
+            status=status,
+            values=values,
+            component_names=names,
+            statuses=authoring.STATUSES,
+            severities=authoring.SEVERITIES,
+            **shown,
+            **context(request, session),
+        )
+
+    app.add_api_route("/review/new", guarded(new_incident), methods=["GET", "POST"], include_in_schema=False)
     app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
     app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
     for action in ("approve", "reject", "edit", "publish", "send", "answer"):

@@ -1,0 +1,143 @@
+"""One person's day in the browser (Playwright, Debian's Chromium): Dana starts an incident from a
+template, the policy layer flags her apology, she fixes it and saves; Sam approves and publishes;
+the page shows it under its group with uptime below 100 %; an update resolves it and it moves to
+the history. Every page is checked by axe-core (0 violations) and the W3C validator, and the form,
+the page (light and dark) and the history are saved as screenshots."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, EXAMPLES, ROOT, launch_chromium, needs_chromium
+from .service import Service
+from .test_web_review import sign_in, validate_html
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE = (DATA / "axe" / "axe.min.js").read_text()
+CATALOG = """
+[incidents]
+templates = "incident-templates"
+[[components]]
+name = "Checkout"
+description = "Paying for orders"
+group = "Shop"
+[[components]]
+name = "Search"
+group = "Shop"
+[[components]]
+name = "Sign-in"
+"""
+pytestmark = needs_chromium
+
+
+def keep(sources: dict[str, str], response) -> None:
+    """Each HTML page as the server sent it, for the validator (a page left mid-load has no body)."""
+    if "text/html" in response.headers.get("content-type", ""):
+        with contextlib.suppress(Exception):  # Playwright's error for a body it no longer holds
+            sources[response.url] = response.text()
+
+
+def accessible(page, name: str) -> None:
+    page.add_script_tag(content=AXE)
+    violations = page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.help)")
+    assert violations == [], f"{name}: {violations}"
+
+
+def test_an_incident_written_reviewed_published_and_resolved_in_the_browser(tmp_path: Path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    shutil.copytree(EXAMPLES / "incident-templates", tmp_path / "incident-templates")
+    ARTIFACTS.mkdir(exist_ok=True)
+    sources: dict[str, str] = {}
+    with Service(tmp_path, str(tmp_path / "service.db"), extra=CATALOG) as service, playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            context = browser.new_context(bypass_csp=True)  # axe is injected; the pages' own CSP stays as served
+            page = context.new_page()
+            page.on(
+                "response",
+                lambda r: (
+                    sources.update({r.url: r.text()}) if "text/html" in r.headers.get("content-type", "") else None
+                ),
+            )
+            sign_in(page, service.url, "dana")
+            page.click("text=New incident or maintenance")
+            page.click("text=Degraded performance")
+            assert page.input_value("#title") == "Slower than usual"  # the template's starting point
+            page.fill("#title", "Checkout is slow")
+            page.check("input[name='component.Checkout']")
+            page.fill("#impact", "Since 09:10 UTC paying for an order takes up to a minute.")
+            page.fill("#apology", "We apologize for any inconvenience this may have caused.")
+            page.fill("#responsibility", "This is our failure: a change we made slowed checkout down.")
+            page.fill("#remedy", "We will refund the delivery fee on every order placed while it was slow.")
+            page.fill("#contact_name", "Dana Reyes")
+            page.fill("#contact_email", "dana@example.com")
+            page.click("button[value=check]")
+            assert page.locator("#check-verdict").inner_text() == "blocked"
+            flagged = page.locator("#apology + .finding, #apology ~ .finding").first.inner_text()
+            assert "apology-non-apology" in flagged  # beside its field
+            page.screenshot(path=str(ARTIFACTS / "new-incident-form.png"), full_page=True)
+            accessible(page, "the new-incident form, checked")
+            page.fill("#apology", "We are sorry that paying for your order took so long this morning.")
+            page.click("button[value=check]")
+            assert "apology-non-apology" not in page.locator("form.new-incident").inner_text()
+            page.click("button[value=save]")
+            assert "Saved as" in page.locator(".notice").inner_text()
+            draft_id = page.url.rsplit("/", 1)[1].split("?")[0]
+
+            page.click("button:has-text('Sign out')")
+            sign_in(page, service.url, "sam")
+            page.goto(f"{service.url}/review/drafts/{draft_id}")
+            page.fill("#comment", "read it through")
+            page.click("button:has-text('Approve')")
+            assert page.locator("#state").inner_text() == "approved"
+            page.click("button:has-text('Publish on the status page')")
+            assert page.locator("#state").inner_text() == "published"
+
+            page.goto(service.url + "/")
+            shop = page.locator("h3", has_text="Shop")
+            assert shop.count() == 1 and page.get_by_role("heading", name="Checkout", exact=True).count() == 1
+            uptime = page.locator("li:has(h4:text('Checkout')) .uptime").inner_text()
+            assert uptime.endswith("% uptime") and float(uptime.split()[0]) < 100
+            assert "Checkout is slow" in page.locator("#open-heading + article").inner_text()
+            page.screenshot(path=str(ARTIFACTS / "status-page-light.png"), full_page=True)
+            accessible(page, "the status page")
+            page.emulate_media(color_scheme="dark")
+            page.screenshot(path=str(ARTIFACTS / "status-page-dark.png"), full_page=True)
+            accessible(page, "the status page, dark")
+            page.emulate_media(color_scheme="light")
+
+            page.goto(service.url + "/review")
+            page.click("button:has-text('Sign out')")
+            sign_in(page, service.url, "dana")  # Dana writes the update too
+            page.goto(f"{service.url}/review/drafts/{draft_id}")
+            page.click("text=Post an update to this incident")
+            assert page.input_value("#title") == "Checkout is slow"  # prefilled from the last revision
+            page.select_option("#status", "resolved")
+            page.fill("#resolved_at", page.input_value("#next_update_at"))
+            page.fill("#next_update_at", "")
+            page.click("button[value=save]")
+            update_id = page.url.rsplit("/", 1)[1].split("?")[0]
+            assert update_id.endswith("-r2")
+
+            page = browser.new_context(bypass_csp=True).new_page()  # Sam approves what Dana wrote
+            page.on("response", lambda r: keep(sources, r))
+            sign_in(page, service.url, "sam")
+            page.goto(f"{service.url}/review/drafts/{update_id}")
+            assert page.locator("#state").inner_text() == "pending"
+            assert page.locator("#verdict").inner_text() == "pass", page.locator("main").inner_text()[:3000]
+            page.click("button:has-text('Approve')")
+            assert page.locator("#state").inner_text() == "approved", page.locator(".notice").inner_text()
+            page.click("button:has-text('Publish on the status page')")
+            page.goto(service.url + "/history")
+            assert "Checkout is slow" in page.locator("main").inner_text()
+            page.screenshot(path=str(ARTIFACTS / "history-page.png"), full_page=True)
+            accessible(page, "the history")
+            page.goto(service.url + "/")
+            assert page.locator("#open-heading").count() == 0  # nothing open any more
+        finally:
+            browser.close()
+    validate_html(tmp_path / "pages", sources)
