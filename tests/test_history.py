@@ -74,3 +74,20 @@ def test_history_and_badges_are_served(tmp_path: Path):
         assert status == 200 and "Sign-in: partial outage" in ET.fromstring(svg).get("aria-label", "")
         assert fetch(service.url + "/badge/email-notifications.svg")[0] == 200
         assert b"<script" not in svg
+
+
+def test_the_public_pages_share_the_public_layout_not_the_review_header(tmp_path: Path):
+    import urllib.error
+    import urllib.request
+
+    with Service(tmp_path, str(tmp_path / "service.db")) as service:
+        pages = []
+        for path, data in (("/subscribe", b"email=not-an-address"), ("/unsubscribe?token=x", None)):
+            request = urllib.request.Request(service.url + path, data=data, method="POST" if data else "GET")
+            try:
+                with urllib.request.urlopen(request) as response:
+                    pages.append(response.read().decode())
+            except urllib.error.HTTPError as exc:
+                pages.append(exc.read().decode())
+    for html in pages:
+        assert "notify review" not in html and 'href="/style.css"' in html and 'href="/history"' in html
