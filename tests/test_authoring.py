@@ -141,3 +141,44 @@ def test_an_incident_written_reviewed_published_and_resolved_in_the_browser(tmp_
         finally:
             browser.close()
     validate_html(tmp_path / "pages", sources)
+
+
+def test_a_component_status_set_by_hand_shows_on_the_page_and_in_the_log(tmp_path: Path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    shutil.copytree(EXAMPLES / "incident-templates", tmp_path / "incident-templates")
+    db = str(tmp_path / "service.db")
+    with Service(tmp_path, db, extra=CATALOG) as service, playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_context().new_page()
+            sign_in(page, service.url, "sam")
+            page.click("text=Components")
+            form = page.locator("form.component-status", has_text="Search")
+            form.locator("select").select_option("major")
+            form.locator("input[name=reason]").fill("Moving the search index to new servers")
+            form.locator("button").click()
+            assert "Search is now partial outage" in page.locator(".notice").inner_text()
+            page.goto(service.url + "/")
+            row = page.locator("li:has(h4:text('Search'))")
+            assert "Partial outage" in row.inner_text()
+            summary = page.request.get(service.url + "/api/v2/components.json").json()
+            search = next(c for c in summary["components"] if c["name"] == "Search")
+            assert search["status"] == "partial_outage"
+            page.goto(service.url + "/review/components")
+            form = page.locator("form.component-status", has_text="Search")
+            form.locator("select").select_option("operational")
+            form.locator("input[name=reason]").fill("Done")
+            form.locator("button").click()
+            page.goto(service.url + "/")
+            assert "Operational" in page.locator("li:has(h4:text('Search'))").inner_text()
+        finally:
+            browser.close()
+    from notify.review.service import Review
+    from notify.store.database import open_store
+
+    with open_store(db) as store:
+        entries = [e for e in Review(store).audit() if e.action == "set-component"]
+    assert [(e.actor, e.detail["level"], e.detail["reason"]) for e in entries] == [
+        ("sam", "major", "Moving the search index to new servers"),
+        ("sam", "operational", "Done"),
+    ]

@@ -346,7 +346,12 @@ def publish(
     now = review.clock()
     published = review.listing(state=PUBLISHED)
     catalog = common.config().catalog
-    written = build_site(published, Path(site_dir), now=now, title=title, base_url=base_url, catalog=catalog)
+    from notify.store import component_status
+
+    by_hand = component_status.levels(review.store)
+    written = build_site(
+        published, Path(site_dir), now=now, title=title, base_url=base_url, catalog=catalog, set_by_hand=by_hand
+    )
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
 
 

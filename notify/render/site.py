@@ -93,11 +93,13 @@ def build_site(
     title: str = "Status",
     base_url: str = "",
     catalog: Catalog | None = None,
+    set_by_hand: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write the whole site into `out` (created if needed); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, body in render_site(published, now=now, title=title, base_url=base_url, catalog=catalog).items():
+    files = render_site(published, now=now, title=title, base_url=base_url, catalog=catalog, set_by_hand=set_by_hand)
+    for name, body in files.items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
@@ -114,13 +116,18 @@ def render_site(
     signup: bool = False,
     catalog: Catalog | None = None,
     sms_signup: bool = False,
+    set_by_hand: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every file of the site by its relative path, for writing out or serving."""
     catalog = catalog or Catalog()
     incidents = _incidents(published)
     mentioned = {c for i in incidents for c in i.record.get("components") or []}
     components = [*catalog.names, *sorted(mentioned - set(catalog.names))]
-    current = {c: _current(c, incidents) for c in components}
+    by_hand = set_by_hand or {}
+    components += sorted(set(by_hand) - set(components))
+    # a level a person set stands beside the incidents' own: the worse of the two shows
+    current = {c: max(_current(c, incidents), by_hand.get(c, "operational"), key=lambda lvl: RANK[lvl])
+               for c in components}  # fmt: skip
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
     history = {c: _history(c, incidents, now) for c in components}
     uptimes = {c: uptime(_spans(c, incidents, now), now) for c in components}

@@ -233,6 +233,18 @@ def _v13(dialect: str) -> list[str]:
     ]
 
 
+def _v14(dialect: str) -> list[str]:
+    return [
+        """CREATE TABLE component_status (
+        component TEXT PRIMARY KEY,
+        level TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    )"""
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -247,4 +259,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (11, "API tokens, each acting as one person in one role, kept hashed", _v11),
     (12, "people who follow updates by SMS, confirmed by a code sent to their phone", _v12),
     (13, "customers' replies, auto-replies, bounces and complaints, and addresses no longer mailed", _v13),
+    (14, "a component's status set by hand, with the reason", _v14),
 ]

@@ -16,6 +16,7 @@ from notify.delivery.sms import Twilio
 from notify.record.draft import PUBLISHED
 from notify.render.site import last_change, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
+from notify.store import component_status
 from notify.web.middleware import json_error
 
 TYPES = {
@@ -129,5 +130,6 @@ def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
         signup=True,
         catalog=request.app.state.catalog,
         sms_signup=Twilio.from_env(required=False) is not None,
+        set_by_hand=component_status.levels(review.store),
     )
     return files, last_change(published)

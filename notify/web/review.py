@@ -278,6 +278,31 @@ def register(app: FastAPI) -> None:
         )
 
     app.add_api_route("/review/new", guarded(new_incident), methods=["GET", "POST"], include_in_schema=False)
+
+    def components_page(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
+        """Set a component's status by hand (degraded while we migrate, under maintenance), with a
+        reason for the audit log; operational clears it."""
+        from notify.store import component_status
+
+        review = request.app.state.stores.review()
+        notice = None
+        if request.method == "POST":
+            name, level, reason = form.get("component", ""), form.get("level", ""), form.get("reason", "").strip()
+            known = request.app.state.catalog.names
+            if name not in known or level not in component_status.LEVELS or not reason:
+                notice = "Not done: pick a component from the catalog, a status, and say why."
+            else:
+                component_status.set_level(review.store, name, level, reason[:500], session.name, review.clock())
+                notice = f"{name} is now {level.replace('minor', 'degraded').replace('major', 'partial outage')}."
+        return page(
+            "components.html.j2",
+            components=request.app.state.catalog.components,
+            levels=component_status.levels(review.store),
+            notice=notice,
+            **context(request, session),
+        )
+
+    app.add_api_route("/review/components", guarded(components_page), methods=["GET", "POST"], include_in_schema=False)
     app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
     app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
     for action in ("approve", "reject", "edit", "publish", "send", "answer"):
