@@ -182,3 +182,65 @@ def test_a_component_status_set_by_hand_shows_on_the_page_and_in_the_log(tmp_pat
         ("sam", "major", "Moving the search index to new servers"),
         ("sam", "operational", "Done"),
     ]
+
+
+def test_an_admin_adds_people_in_roles_and_a_new_password_ends_their_sessions(tmp_path: Path):
+    from notify.web.auth import hash_password
+
+    from .service import PASSWORDS
+
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    admin = f'[[reviewers]]\nname = "root"\npassword_hash = "{hash_password("root-password-long")}"\nrole = "admin"\n'
+    try:
+        with Service(tmp_path, str(tmp_path / "service.db"), extra=admin) as service, playwright.sync_playwright() as p:
+            PASSWORDS["root"] = "root-password-long"  # for sign_in, after the config was written
+            browser = launch_chromium(p)
+            try:
+                root = browser.new_context().new_page()
+                sign_in(root, service.url, "root")
+                root.goto(service.url + "/review/people")
+                root.fill("#person-name", "ana")
+                root.select_option("#person-role", "author")
+                root.fill("#person-password", "short")
+                root.click("button[value=add]")
+                assert "at least 12 characters" in root.locator(".notice").inner_text()
+                root.fill("#person-name", "ana")
+                root.fill("#person-password", "ana-password-long")
+                root.click("button[value=add]")
+                assert "Added ana as author" in root.locator(".notice").inner_text()
+
+                PASSWORDS["ana"] = "ana-password-long"
+                ana = browser.new_context().new_page()
+                sign_in(ana, service.url, "ana")
+                ana.goto(service.url + "/review/new")
+                ana.fill("#title", "Search is slow")
+                for field, text in (("impact", "Searches take up to ten seconds."),
+                                    ("apology", "We are sorry that searching is slow for you today."),
+                                    ("responsibility", "This is our failure: a change we made slowed search."),
+                                    ("remedy", "We will refund this month's search add-on.")):  # fmt: skip
+                    ana.fill(f"#{field}", text)
+                ana.click("button[value=save]")
+                draft_url = ana.url.split("?")[0]
+                root.goto(draft_url)  # root approves nothing here: the check is about ana's role
+                ana.goto(draft_url)
+                ana.click("button:has-text('Approve')")
+                assert "need a reviewer" in ana.locator(".notice").inner_text()  # an author writes drafts only
+                assert ana.locator("#state").inner_text() == "pending"
+
+                sam = browser.new_context().new_page()
+                sign_in(sam, service.url, "sam")
+                assert sam.goto(service.url + "/review/people").status == 403  # only an admin manages people
+
+                root.goto(service.url + "/review/people")
+                root.fill("#person-name", "ana")
+                root.select_option("#person-role", "reviewer")
+                root.fill("#person-password", "a-new-password-123")
+                root.click("button[value=change]")
+                assert "old password and sessions no longer work" in root.locator(".notice").inner_text()
+                ana.goto(service.url + "/review")
+                assert "/login" in ana.url  # the session opened with the old password has ended
+            finally:
+                browser.close()
+    finally:
+        PASSWORDS.pop("root", None)
+        PASSWORDS.pop("ana", None)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -73,6 +73,7 @@ class Secrets(Strict):
 class Reviewer(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
     password_hash: SecretStr
+    role: Literal["author", "reviewer", "admin"] = "reviewer"  # an admin here can add people on the page
 
 
 class Smtp(Strict):

@@ -245,6 +245,19 @@ def _v14(dialect: str) -> list[str]:
     ]
 
 
+def _v15(dialect: str) -> list[str]:
+    return [
+        """CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    )"""
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -260,4 +273,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (12, "people who follow updates by SMS, confirmed by a code sent to their phone", _v12),
     (13, "customers' replies, auto-replies, bounces and complaints, and addresses no longer mailed", _v13),
     (14, "a component's status set by hand, with the reason", _v14),
+    (15, "people added on the admin page, each with a role", _v15),
 ]

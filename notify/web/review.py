@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from notify.delivery.sender import Summary
 
 SESSION_COOKIE = "notify_session"
+DECISIONS = {"approve", "reject", "publish", "send", "answer"}  # a reviewer's, not an author's
 LOGIN_COOKIE = "notify_login"
 EDITABLE = ("impact", "apology", "responsibility", "remedy")
 LOGIN_ERRORS = {
@@ -79,8 +80,8 @@ def register(app: FastAPI) -> None:
         found = signer(request).read(request.cookies.get(SESSION_COOKIE))
         if found is None:
             return None
-        reviewer = request.app.state.config.reviewer(found.name)
-        if reviewer is None or not signer(request).holds(found, reviewer.password_hash.get_secret_value()):
+        person = person_of(request, found.name)
+        if person is None or not signer(request).holds(found, person[0]):
             return None
         if sessions.ended(request.app.state.stores.review().store, found.nonce):
             return None
@@ -112,11 +113,11 @@ def register(app: FastAPI) -> None:
         if wait:  # even the right password waits: guessing must not go on at full speed
             too_many = page("login.html.j2", status=429, csrf="", error=LOGIN_ERRORS["too-many"])
             return limits.retry_after(too_many, wait)
-        reviewer = request.app.state.config.reviewer(name)
+        person = await run_in_threadpool(person_of, request, name)
         # an unknown name costs the same scrypt as a wrong password: timing does not tell who exists
-        stored = reviewer.password_hash.get_secret_value() if reviewer else dummy_hash()
+        stored = person[0] if person else dummy_hash()
         ok = await run_in_threadpool(check_password, password, stored)
-        if not (ok and reviewer):
+        if not (ok and person):
             await run_in_threadpool(failed_login, request.app.state.stores, keys)
             return login_page(request, LOGIN_ERRORS["mismatch"])
         response = RedirectResponse("/review", status_code=303)
@@ -184,6 +185,13 @@ def register(app: FastAPI) -> None:
         review = request.app.state.stores.review()
         action = request.url.path.rsplit("/", 1)[1]
         target = draft_id or ""
+        person = person_of(request, session.name)
+        role = person[1] if person else "author"
+        if action in DECISIONS and role == "author":
+            notice = (
+                f"Not done: {session.name} writes drafts; approving, rejecting, publishing and sending need a reviewer."
+            )
+            return RedirectResponse(f"/review/drafts/{quote(target)}?notice={quote(notice)}", status_code=303)
         try:
             if action == "approve":
                 waive = {
@@ -303,6 +311,51 @@ def register(app: FastAPI) -> None:
         )
 
     app.add_api_route("/review/components", guarded(components_page), methods=["GET", "POST"], include_in_schema=False)
+
+    def people_page(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
+        """An admin adds people, sets their role and resets passwords (which ends their sessions)."""
+        import re
+
+        from notify.store import accounts
+        from notify.web.auth import hash_password
+
+        me = person_of(request, session.name)
+        if me is None or me[1] != "admin":
+            return page(
+                "error.html.j2", status=403, message="Only an admin manages people.", **context(request, session)
+            )
+        review = request.app.state.stores.review()
+        notice = None
+        if request.method == "POST":
+            name, role, password = form.get("name", ""), form.get("role", ""), form.get("password", "")
+            if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", name) or role not in accounts.ROLES:
+                notice = (
+                    "Not done: a name is letters, digits, '.', '_' or '-', and a role is author, reviewer or admin."
+                )
+            elif password and len(password) < 12:
+                notice = "Not done: a password has at least 12 characters."
+            elif request.app.state.config.reviewer(name) is not None:
+                notice = f"Not done: {name} is in notify.toml; change them there."
+            elif form.get("what") == "add":
+                if not password:
+                    notice = "Not done: a new person needs a password."
+                elif accounts.add(review.store, name, role, hash_password(password), session.name, review.clock()):
+                    notice = f"Added {name} as {role}."
+                else:
+                    notice = f"Not done: {name} is already here."
+            else:
+                new_hash = hash_password(password) if password else None
+                if accounts.change(review.store, name, session.name, review.clock(), role=role, password_hash=new_hash):
+                    notice = f"{name} is {role}" + (
+                        "; their old password and sessions no longer work." if password else "."
+                    )
+                else:
+                    notice = f"Not done: no {name} here."
+        listed = [(r.name, r.role, "notify.toml") for r in request.app.state.config.reviewers]
+        added = [(a.name, a.role, f"added by {a.created_by}") for a in accounts.listing(review.store)]
+        return page("people.html.j2", people=listed + added, notice=notice, **context(request, session))
+
+    app.add_api_route("/review/people", guarded(people_page), methods=["GET", "POST"], include_in_schema=False)
     app.add_api_route("/review", guarded(list_drafts), methods=["GET"], include_in_schema=False)
     app.add_api_route("/review/drafts/{draft_id}", guarded(show), methods=["GET"], include_in_schema=False)
     for action in ("approve", "reject", "edit", "publish", "send", "answer"):
@@ -406,6 +459,18 @@ def send_approved(request: Request, review: Any, draft_id: str, actor: str) -> S
         reply_tag=_reply_tag(request, draft.incident_id),
     )
     return summary
+
+
+def person_of(request: Request, name: str) -> tuple[str, str] | None:
+    """(password hash, role) of someone who may sign in: notify.toml's [[reviewers]] first, then
+    the people an admin added on the page."""
+    from notify.store import accounts
+
+    listed = request.app.state.config.reviewer(name)
+    if listed is not None:
+        return listed.password_hash.get_secret_value(), listed.role
+    added = accounts.get(request.app.state.stores.review().store, name) if name else None
+    return (added.password_hash, added.role) if added else None
 
 
 def _panel(request: Request, review: Any, draft: Any) -> Any:
