@@ -491,12 +491,17 @@ def post_command(
         page_url=page_url,
         accounts=accounts,
     )
+    _report_posts(summary, fmt, "posted")
+
+
+def _report_posts(summary: dict[str, Any], fmt: str, verb: str) -> None:
+    """What an outbound run did, as JSON or a line; exit 3 when something failed for good."""
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
         for failure in summary["failures"]:
             click.echo(f"failed: {failure['destination']}: {failure['error']}", err=True)
-        click.echo(f"posted {summary['sent']}, retried {summary['retried']}, failed {summary['failed']}")
+        click.echo(f"{verb} {summary['sent']}, retried {summary['retried']}, failed {summary['failed']}")
     if summary["failed"]:
         sys.exit(EXIT_DELIVERY_FAILED)
 
@@ -539,14 +544,7 @@ def sms_command(draft_id: str, retry_base: float, dry_run: bool, fmt: str, db: s
     summary = outbound.deliver(
         review.store, review.clock, draft, secret=None, worker=worker_name(), retry_base=retry_base, twilio=twilio
     )
-    if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
-    else:
-        for failure in summary["failures"]:
-            click.echo(f"failed: {failure['destination']}: {failure['error']}", err=True)
-        click.echo(f"texted {summary['sent']}, retried {summary['retried']}, failed {summary['failed']}")
-    if summary["failed"]:
-        sys.exit(EXIT_DELIVERY_FAILED)
+    _report_posts(summary, fmt, "texted")
 
 
 COMMANDS.append(sms_command)

@@ -145,7 +145,9 @@ def _settle(
         reason = str(exc) if isinstance(exc, Permanent) else f"gave up after {attempts} tries: {exc}"
         failed.append((row.id, reason))
         summary["failed"] += 1
-        summary["failures"].append({"destination": row.channel, "error": reason})
+        # a phone number says whom; a chat or webhook URL may hold a secret, so only its kind
+        where = row.recipient if row.channel == "sms" else row.channel
+        summary["failures"].append({"destination": where, "error": reason})
     else:
         delay = retry_base * 2 ** (attempts - 1)
         retry.append((row.id, str(exc), (now + timedelta(seconds=delay)).isoformat()))

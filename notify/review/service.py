@@ -435,35 +435,30 @@ def _compose(
 
 
 def _note(message: str) -> dict[str, Any]:
+    return _finding("component-unmapped", "source.unmapped", "warning", "components", message)
+
+
+def _unchecked(language: str) -> dict[str, Any]:
+    message = (
+        f"There are no rule packs for {language!r}, so nothing checked that text; "
+        f"add policies/i18n/{language}/ or remove the translation."
+    )
+    return _finding("language-unchecked", "language.unchecked", "error", f"translations.{language}", message)
+
+
+def _finding(rule: str, category: str, severity: str, field: str, message: str) -> dict[str, Any]:
+    """A finding the review service raises itself, in the shape the policy layer's findings have."""
     return {
-        "rule": "component-unmapped",
-        "category": "source.unmapped",
-        "severity": "warning",
+        "rule": rule,
+        "category": category,
+        "severity": severity,
         "action": "flag",
-        "field": "components",
+        "field": field,
         "start": 0,
         "end": 0,
         "text": "",
         "replacement": None,
         "message": message,
-        "suggestion": None,
-        "fixed": False,
-    }
-
-
-def _unchecked(language: str) -> dict[str, Any]:
-    return {
-        "rule": "language-unchecked",
-        "category": "language.unchecked",
-        "severity": "error",
-        "action": "flag",
-        "field": f"translations.{language}",
-        "start": 0,
-        "end": 0,
-        "text": "",
-        "replacement": None,
-        "message": f"There are no rule packs for {language!r}, so nothing checked that text; "
-        f"add policies/i18n/{language}/ or remove the translation.",
         "suggestion": None,
         "fixed": False,
     }
