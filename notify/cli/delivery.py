@@ -350,7 +350,14 @@ def publish(
 
     by_hand = component_status.levels(review.store)
     written = build_site(
-        published, Path(site_dir), now=now, title=title, base_url=base_url, catalog=catalog, set_by_hand=by_hand
+        published,
+        Path(site_dir),
+        now=now,
+        title=title,
+        base_url=base_url,
+        catalog=catalog,
+        set_by_hand=by_hand,
+        branding=common.config().branding,
     )
     click.echo(f"published {draft.id}; wrote {len(written)} files to {site_dir}")
 

@@ -20,6 +20,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from notify.record.branding import Branding
 from notify.record.catalog import Catalog
 from notify.record.draft import Draft
 from notify.render.environment import environment
@@ -94,11 +95,14 @@ def build_site(
     base_url: str = "",
     catalog: Catalog | None = None,
     set_by_hand: dict[str, str] | None = None,
+    branding: Branding | None = None,
 ) -> list[Path]:
     """Write the whole site into `out` (created if needed); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    files = render_site(published, now=now, title=title, base_url=base_url, catalog=catalog, set_by_hand=set_by_hand)
+    files = render_site(
+        published, now=now, title=title, base_url=base_url, catalog=catalog, set_by_hand=set_by_hand, branding=branding
+    )
     for name, body in files.items():
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +121,14 @@ def render_site(
     catalog: Catalog | None = None,
     sms_signup: bool = False,
     set_by_hand: dict[str, str] | None = None,
+    branding: Branding | None = None,
 ) -> dict[str, str]:
-    """Every file of the site by its relative path, for writing out or serving."""
+    """Every file of the site by its relative path, for writing out or serving. The branding's
+    name and address stand in for the defaults (a title given on purpose wins)."""
     catalog = catalog or Catalog()
+    brand = branding or Branding()
+    title = title if title != "Status" else (brand.name or title)
+    base_url = base_url or brand.base_url or ""
     incidents = _incidents(published)
     mentioned = {c for i in incidents for c in i.record.get("components") or []}
     components = [*catalog.names, *sorted(mentioned - set(catalog.names))]
@@ -138,6 +147,7 @@ def render_site(
     env.filters["rfc822"] = rfc822
     context = {
         "title": title,
+        "brand": brand,
         "now": now,
         "changed": changed,
         "signup": signup,

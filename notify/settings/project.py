@@ -40,6 +40,7 @@ from typing import Any
 
 from notify.errors import InputError, did_you_mean
 from notify.policy.org import Org
+from notify.record.branding import Branding, load_branding
 from notify.record.catalog import Catalog, load_catalog
 
 SECTIONS = {
@@ -63,6 +64,7 @@ class Config:
     catalog: Catalog = field(default_factory=Catalog)
     server: str | None = None  # [client] server: a running notify the review commands talk to
     incident_templates: str | None = None  # [incidents] templates: a directory of saved starting points
+    branding: Branding = field(default_factory=Branding)  # [page]: the status page's name, logo, colours
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -103,6 +105,7 @@ def load_config(explicit: str | None = None) -> Config:
         catalog=load_catalog(data.get("components"), path),
         server=_server(data.get("client", {}).get("server"), path),
         incident_templates=_directory(data.get("incidents", {}).get("templates"), base, path),
+        branding=load_branding(data.get("page"), base, path),
     )
 
 
@@ -138,7 +141,7 @@ def _org(table: dict[str, Any] | None, path: Path) -> Org | None:
 
 
 SERVICE_SECTIONS = {"service", "secrets", "reviewers", "smtp", "inbound"}  # checked by service_config when serving
-LISTS = {"components"}  # arrays of tables, each checked by its own loader
+LISTS = {"components", "page"}  # checked by their own loaders  # arrays of tables, each checked by its own loader
 
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:

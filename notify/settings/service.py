@@ -105,6 +105,7 @@ class ServiceConfig(Strict):
     components: list[dict[str, Any]] = Field(default_factory=list)  # the catalog, read by record.catalog
     incidents: dict[str, Any] = Field(default_factory=dict)  # incident templates, read by settings.project
     client: dict[str, Any] = Field(default_factory=dict)  # for the CLI as a client
+    page: dict[str, Any] = Field(default_factory=dict)  # the page's branding, read by record.branding
 
     def secret(self, source: str) -> str | None:
         """A webhook secret: the environment wins over the file."""

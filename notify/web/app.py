@@ -63,6 +63,7 @@ def create_app(config_path: str | None = None, db: str | None = None) -> FastAPI
     app.state.stores = stores
     app.state.catalog = general.catalog
     app.state.incident_templates = general.incident_templates
+    app.state.branding = general.branding
     secret = config.service.session_secret
     app.state.secret = secret.get_secret_value().encode() if secret else secret_key()
 

@@ -125,11 +125,12 @@ def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
     files = render_site(
         published,
         now=utc_now(),
-        title=service.title,
-        base_url=service.base_url or str(request.base_url),
+        title=request.app.state.branding.name or service.title,  # [page] name first
+        base_url=request.app.state.branding.base_url or service.base_url or str(request.base_url),
         signup=True,
         catalog=request.app.state.catalog,
         sms_signup=Twilio.from_env(required=False) is not None,
         set_by_hand=component_status.levels(review.store),
+        branding=request.app.state.branding,
     )
     return files, last_change(published)
