@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from notify.record.draft import PENDING, SUPERSEDED, Draft
+from notify.record.draft import PENDING, PUBLISHED, SUPERSEDED, Draft
 from notify.store.database import Tx
 
 
@@ -65,6 +65,13 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     rows = tx.execute(f"SELECT * FROM drafts{clause} ORDER BY created_at DESC, revision DESC", params)
     return [_draft(row) for row in rows]
+
+
+def published_marker(tx: Tx) -> tuple[int, str | None]:
+    """How many drafts are published and when the last was: what the public page depends on, read
+    from the columns alone."""
+    rows = tx.execute("SELECT COUNT(*) AS n, MAX(decided_at) AS last FROM drafts WHERE state = ?", (PUBLISHED,))
+    return int(rows[0]["n"]), rows[0]["last"]
 
 
 def supersede_pending(tx: Tx, incident_id: str, *, at: str, by_draft: str) -> list[str]:

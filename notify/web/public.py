@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,7 +18,7 @@ from notify.delivery.sms import Twilio
 from notify.record.draft import PUBLISHED
 from notify.render.site import last_change, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
-from notify.store import component_status
+from notify.store import component_status, drafts
 from notify.web.middleware import json_error
 
 TYPES = {
@@ -33,9 +35,10 @@ TYPES = {
 def register(app: FastAPI) -> None:
     """Each page answers GET and HEAD, with an ETag and Last-Modified, and a conditional GET with
     304: aggregators poll these every minute."""
+    site_cache = SiteCache()
 
     async def page(request: Request, name: str) -> Response:
-        files, changed = await run_in_threadpool(_render, request)
+        files, changed = await run_in_threadpool(site_cache.get, request)
         if name not in files:
             return json_error(404, "no such page")
         suffix = name[name.rfind(".") :]
@@ -116,6 +119,31 @@ def _not_modified_since(header: str | None, changed: datetime) -> bool:
     except (TypeError, ValueError):
         return False
     return since.tzinfo is not None and changed.replace(microsecond=0) <= since
+
+
+class SiteCache:
+    """The rendered site, kept until what it shows changes: a new publication, a status set by hand,
+    or the minute (times, open incidents' uptime, the day's bar). A request then costs one indexed
+    count, not a render of every incident, however long the history."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._value: tuple[dict[str, str], datetime | None] = ({}, None)
+
+    def get(self, request: Request) -> tuple[dict[str, str], datetime | None]:
+        review = request.app.state.stores.review()
+        with review.store.read() as tx:
+            marker = drafts.published_marker(tx)
+        key = (marker, tuple(sorted(component_status.levels(review.store).items())), utc_now().strftime("%Y%m%d%H%M"),
+               str(request.base_url))  # fmt: skip
+        with self._lock:
+            if key == self._key:
+                return self._value
+        value = _render(request)
+        with self._lock:
+            self._key, self._value = key, value
+        return value
 
 
 def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
