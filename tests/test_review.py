@@ -11,6 +11,7 @@ import pytest
 
 from notify.errors import ConflictError, InputError, ReviewRefused
 from notify.record.draft import content_hash
+from notify.record.incident import Incident
 from notify.record.sources import load_incident
 from notify.review.service import Review
 from notify.store.audit import verify
@@ -240,3 +241,21 @@ def test_a_blocked_draft_shows_why(tmp_path):
     assert "error [apology-non-apology]" in shown
     assert "━━ rewrites ━━" in shown
     assert "  + (removed)" in shown
+
+
+def test_drafts_are_listed_a_page_at_a_time_newest_first_from_the_columns(tmp_path):
+    db = str(tmp_path / "many.db")
+    base = load_incident(str(EXAMPLES / "identified.yaml")).model_dump(mode="json")
+    with open_store(db) as store:
+        for n in range(7):  # a minute apart: the clock keeps whole seconds
+            at = datetime(2026, 12, 1, 9, n, tzinfo=UTC)
+            Review(store, clock=lambda at=at: at).create(Incident.model_validate({**base, "id": f"INC-{n}"}), "dana")
+        review = Review(store)
+        page, total = review.summaries(limit=3, page=2)
+    assert total == 7 and [d.id for d in page] == ["INC-3-r1", "INC-2-r1", "INC-1-r1"]
+    assert page[0].messages == {} and page[0].content_hash  # the content was never decoded
+    first = run("drafts", "--db", db, "--limit", "3")
+    assert "INC-6-r1" in first.output and "INC-3-r1" not in first.output
+    assert "3 of 7 shown; --page 2 for the next 3" in first.output
+    last = run("drafts", "--db", db, "--limit", "3", "--page", "3", "--format", "json")
+    assert [d["id"] for d in json.loads(last.output)] == ["INC-0-r1"]

@@ -66,16 +66,24 @@ def draft(
 @click.command(name="drafts")
 @click.option("--state", type=click.Choice(["pending", "approved", "rejected", "published", "superseded"]))
 @click.option("--incident", "incident_id", help="Only this incident's drafts.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True, help="Drafts a page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page, newest first.")
 @db_option
 @format_option
-def list_drafts(state: str | None, incident_id: str | None, db: str | None, fmt: str) -> None:
+def list_drafts(state: str | None, incident_id: str | None, limit: int, page: int, db: str | None, fmt: str) -> None:
     """List drafts, newest first.
 
     \b
     Example:
       notify drafts --state pending
     """
-    found = (common.remote() or common.review_service(db)).listing(state, incident_id)
+    server = common.remote()
+    if server is not None:
+        found = server.listing(state, incident_id)
+        total = len(found)
+        found = found[(page - 1) * limit : page * limit]
+    else:
+        found, total = common.review_service(db).summaries(state, incident_id, limit, page)
     if fmt == "json":
         click.echo(json.dumps([d.summary() for d in found], indent=2))
         return
@@ -87,6 +95,8 @@ def list_drafts(state: str | None, incident_id: str | None, db: str | None, fmt:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    if total > page * limit:
+        click.echo(f"{len(found)} of {total} shown; --page {page + 1} for the next {limit}", err=True)
 
 
 def _age(created_at: str, now: datetime | None = None) -> str:

@@ -208,6 +208,13 @@ class Review:
             )
         return draft
 
+    def summaries(
+        self, state: str | None = None, incident_id: str | None = None, limit: int = 50, page: int = 1
+    ) -> tuple[list[Draft], int]:
+        """A page of drafts without their content (flat in memory however many there are), and the total."""
+        with self.store.read() as tx:
+            return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit)
+
     def listing(self, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
         with self.store.transaction() as tx:
             return drafts.listing(tx, state, incident_id)

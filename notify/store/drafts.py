@@ -67,6 +67,36 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     return [_draft(row) for row in rows]
 
 
+SUMMARY_COLUMNS = (
+    "id, incident_id, revision, state, verdict, author, created_at, content_hash, approved_hash, decided_by,"
+    " decided_at, decision_note"
+)
+
+
+def summaries(
+    tx: Tx, state: str | None = None, incident_id: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[Draft], int]:
+    """A page of drafts, newest first, read from the columns alone (their content is not loaded:
+    record, messages and report are empty), and how many there are in all."""
+    where, params = [], []
+    if state:
+        where.append("state = ?")
+        params.append(state)
+    if incident_id:
+        where.append("incident_id = ?")
+        params.append(incident_id)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    total = int(tx.execute(f"SELECT COUNT(*) AS n FROM drafts{clause}", params)[0]["n"])
+    rows = tx.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM drafts{clause} ORDER BY created_at DESC, revision DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    drafts = [
+        Draft(**{**row, "revision": int(row["revision"]), "record": {}, "messages": {}, "report": {}}) for row in rows
+    ]
+    return drafts, total
+
+
 def published_marker(tx: Tx) -> tuple[int, str | None]:
     """How many drafts are published and when the last was: what the public page depends on, read
     from the columns alone."""
