@@ -338,3 +338,22 @@ def test_two_workers_on_postgresql_share_one_outbox(tmp_path: Path, smtp_server:
     assert len(counts) == 600 and set(counts.values()) == {1}  # nobody twice
     assert all(r["sent"] > 0 for r in results)  # both did part of the work
     assert sum(r["sent"] for r in results) == 600
+
+
+def test_a_subscriber_list_over_a_mebibyte_is_read_and_one_over_its_limit_says_what_to_do(tmp_path: Path, monkeypatch):
+    import pytest
+
+    from notify.errors import InputError
+    from notify.record import subscribers
+
+    big = tmp_path / "big.csv"
+    big.write_text("email,components\n" + "".join(f"someone.person{i}@example-company.net,\n" for i in range(50_000)))
+    assert big.stat().st_size > 1024 * 1024
+    loaded, problems = subscribers.load_subscribers(str(big))
+    assert len(loaded) == 50_000 and problems == []
+    huge = tmp_path / "huge.csv"
+    huge.write_text("email\n" + "a@example.net\n" * 10)
+    monkeypatch.setattr(subscribers, "SUBSCRIBERS_LIMIT", 64)  # the same check, at a size a test can write
+    with pytest.raises(InputError) as caught:
+        subscribers.load_subscribers(str(huge))
+    assert "split the list" in str(caught.value) and "incident record" not in str(caught.value)

@@ -22,28 +22,27 @@ RECORD_SUFFIXES = {".yaml", ".yml", ".json"}
 Lines = dict[tuple[str | int, ...], int]
 
 
-def read_text(path: str) -> str:
-    """The file's text (or stdin for '-'), refusing what is empty, binary or too big."""
+def read_text(
+    path: str, limit: int = MAX_BYTES, why: str = "an incident record is a few kilobytes: is this the right file?"
+) -> str:
+    """The file's text (or stdin for '-'), refusing what is empty, binary or over `limit` bytes."""
     name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
-            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+            raw = sys.stdin.buffer.read(limit + 1)
         else:
             with open(path, "rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
+                raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError("no such file", path=name, hint="check the path, or run `notify new -o FILE`") from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=name) from None
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit:
         size = Path(path).stat().st_size if path != "-" else len(raw)
-        raise InputError(
-            f"is {size / 1024 / 1024:.1f} MiB; notify reads at most 1 MiB",
-            path=name,
-            hint="an incident record is a few kilobytes: is this the right file?",
-        )
+        raise InputError(f"is {size / 1024 / 1024:.1f} MiB; notify reads at most {limit / 1024 / 1024:g} MiB here",
+                         path=name, hint=why)  # fmt: skip
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise InputError(

@@ -28,6 +28,7 @@ EMAIL = re.compile(
 LOCAL_PART = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+)*$"
 )
+SUBSCRIBERS_LIMIT = 64 * 1024 * 1024  # about three million ordinary addresses
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 COLUMNS = {"email", "components", "customer", "token", "language", "name"}
 
@@ -81,7 +82,7 @@ def unsubscribe_token(secret: bytes, email: str) -> str:
 def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
     from notify.record.sources import read_text
 
-    text = read_text(path)
+    text = read_text(path, SUBSCRIBERS_LIMIT, "split the list, or let people sign up on the page (--subscribers store)")
     yaml_file = Path(path).suffix.lower() in {".yaml", ".yml"}
     rows: list[tuple[int, dict[str, Any]]] = _yaml_rows(text, path) if yaml_file else _csv_rows(text, path)
     subscribers: list[Subscriber] = []
