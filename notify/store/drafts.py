@@ -54,7 +54,8 @@ def previous(tx: Tx, draft: Draft) -> Draft | None:
     return _draft(rows[0]) if rows else None
 
 
-def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
+def _where(state: str | None, incident_id: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its values) for drafts in a state, of an incident, or both."""
     where, params = [], []
     if state:
         where.append("state = ?")
@@ -62,7 +63,11 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     if incident_id:
         where.append("incident_id = ?")
         params.append(incident_id)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
+    clause, params = _where(state, incident_id)
     rows = tx.execute(f"SELECT * FROM drafts{clause} ORDER BY created_at DESC, revision DESC", params)
     return [_draft(row) for row in rows]
 
@@ -78,14 +83,7 @@ def summaries(
 ) -> tuple[list[Draft], int]:
     """A page of drafts, newest first, read from the columns alone (their content is not loaded:
     record, messages and report are empty), and how many there are in all."""
-    where, params = [], []
-    if state:
-        where.append("state = ?")
-        params.append(state)
-    if incident_id:
-        where.append("incident_id = ?")
-        params.append(incident_id)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    clause, params = _where(state, incident_id)
     total = int(tx.execute(f"SELECT COUNT(*) AS n FROM drafts{clause}", params)[0]["n"])
     rows = tx.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM drafts{clause} ORDER BY created_at DESC, revision DESC LIMIT ? OFFSET ?",
