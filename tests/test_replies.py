@@ -261,3 +261,20 @@ def test_replies_are_deleted_after_the_retention_period_and_the_log_says_so(tmp_
         assert replies.of_incident(store, None, ("aside",)) == []
         [entry] = [e for e in review.audit() if e.action == "delete-replies"]
         assert entry.detail == {"deleted": 1, "older_than_days": 30} and entry.actor == "notify:retention"
+
+
+def test_a_reply_the_store_cannot_take_is_answered_451_so_the_sender_keeps_it():
+    import asyncio
+    from types import SimpleNamespace
+
+    from notify.web.inbound import ReplyHandler
+
+    class Down:
+        def review(self):
+            raise OSError("database is locked")
+
+    config = SimpleNamespace(inbound=SimpleNamespace(address=INBOUND, retention_days=30))
+    app = SimpleNamespace(state=SimpleNamespace(config=config, stores=Down(), secret=b"k"))
+    envelope = SimpleNamespace(original_content=b"Subject: hi\r\n\r\nhello", content=b"", rcpt_tos=[INBOUND])
+    answer = asyncio.run(ReplyHandler(app).handle_DATA(None, None, envelope))
+    assert answer.startswith("451 ")  # a temporary failure: the sending server tries again, nothing is lost

@@ -5,6 +5,7 @@ addresses are accepted, messages are bounded in size, and one client may send on
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -17,6 +18,7 @@ from notify.store import rate_limits
 from notify.store.rate_limits import Limit
 
 MESSAGES_PER_CLIENT = Limit(600, 3600)
+log = logging.getLogger("notify.inbound")
 
 
 class ReplyHandler:
@@ -40,15 +42,19 @@ class ReplyHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         state = self.app.state
-        await asyncio.to_thread(
-            replies.receive,
-            state.stores.review(),
-            state.secret,
-            envelope.original_content or envelope.content,
-            list(envelope.rcpt_tos),
-            state.config.inbound.retention_days,
-        )
+        try:
+            await asyncio.to_thread(
+                _receive, state, envelope.original_content or envelope.content, list(envelope.rcpt_tos)
+            )
+        except Exception as exc:  # the store is busy or down: the sending server keeps it and tries again
+            log.warning("reply not filed (%s); answered 451 so the sender retries", type(exc).__name__)
+            return "451 4.3.0 not filed yet; try again later"
         return "250 2.0.0 received"
+
+
+def _receive(state: Any, raw: bytes, recipients: list[str]) -> None:
+    """In a worker thread, with that thread's own store connection."""
+    replies.receive(state.stores.review(), state.secret, raw, recipients, state.config.inbound.retention_days)
 
 
 def listener(app: Any) -> Controller | None:
