@@ -258,6 +258,14 @@ def _v15(dialect: str) -> list[str]:
     ]
 
 
+def _v16(dialect: str) -> list[str]:
+    return [
+        "CREATE INDEX outbox_queued ON outbox (state, next_attempt_at)",
+        "CREATE INDEX outbox_claimed ON outbox (draft_id, state, claimed_at)",
+        "CREATE INDEX outbox_claimed_any ON outbox (state, claimed_at)",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -274,4 +282,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (13, "customers' replies, auto-replies, bounces and complaints, and addresses no longer mailed", _v13),
     (14, "a component's status set by hand, with the reason", _v14),
     (15, "people added on the admin page, each with a role", _v15),
+    (16, "outbox claims that walk the rows of one state, not every row a draft had", _v16),
 ]

@@ -96,28 +96,29 @@ def claim(
     they are released or the lease ends."""
     due, stale, at = now.isoformat(), (now - lease).isoformat(), now.isoformat()
     scope, scoped = _scope(draft_id, channels)
-    args: list[Any] = [QUEUED, due, SENDING, stale, *scoped]
-    pick = (
-        f"SELECT id FROM outbox WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_at < ?))"
-        f"{scope} ORDER BY id LIMIT ?"
-    )
+    # Two picks, each walking an index of its own state from its oldest row (due rows first, then
+    # rows whose claimer's lease ran out), so a claim reads the rows it takes, not every row the
+    # draft ever had: sent rows are never visited.
+    picks = (
+        (f"SELECT id FROM outbox WHERE state = ? AND next_attempt_at <= ?{scope} ORDER BY next_attempt_at, id",
+         [QUEUED, due, *scoped]),
+        (f"SELECT id FROM outbox WHERE state = ? AND claimed_at < ?{scope} ORDER BY claimed_at, id",
+         [SENDING, stale, *scoped]),
+    )  # fmt: skip
+    lock = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""  # workers on several machines
     with store.transaction() as tx:
-        if store.dialect == "postgresql":
-            rows = tx.execute(
-                f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN "
-                f"({pick} FOR UPDATE SKIP LOCKED) RETURNING *",
-                [SENDING, worker, at, *args, batch],
-            )
-        else:
-            ids = [r["id"] for r in tx.execute(pick, [*args, batch])]
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            tx.execute(
-                f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN ({marks})",
-                [SENDING, worker, at, *ids],
-            )
-            rows = tx.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)
+        ids: list[Any] = []
+        for sql, values in picks:
+            if len(ids) < batch:
+                ids += [r["id"] for r in tx.execute(f"{sql} LIMIT ?{lock}", [*values, batch - len(ids)])]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        tx.execute(
+            f"UPDATE outbox SET state = ?, claimed_by = ?, claimed_at = ? WHERE id IN ({marks})",
+            [SENDING, worker, at, *ids],
+        )
+        rows = tx.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)
     return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
