@@ -18,9 +18,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -30,13 +30,14 @@ from notify.review.service import Review
 from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
+from .fake_http import JsonService
 from .service import Service
 
 SID, AUTH, SENDER = "AC" + "0" * 32, "twilio-auth-token", "+15005550006"
 OK, BUSY, LANDLINE, STOPPED = "+447700900001", "+447700900002", "+15005550009", "+447700900004"
 
 
-class Twilio(BaseHTTPRequestHandler):
+class Twilio(JsonService):
     sent: ClassVar[list[dict[str, str]]] = []
     problems: ClassVar[list[str]] = []
     busy_once: ClassVar[set[str]] = set()
@@ -101,17 +102,6 @@ class Twilio(BaseHTTPRequestHandler):
         with self.lock:
             self.problems.append(why)
         self._answer(400, {"code": 21601, "message": why, "status": 400})
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_: object) -> None:
-        pass
 
 
 @pytest.fixture

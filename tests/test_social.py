@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -24,13 +24,14 @@ from notify.review.service import Review
 from notify.store.database import open_store
 
 from .conftest import EXAMPLES, run
+from .fake_http import JsonService
 
 TOKEN, HANDLE, APP_PASSWORD = "mastodon-token", "status.example.com", "abcd-efgh-ijkl-mnop"
 PAGE = "https://status.example.com/"
 ISO_MILLIS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-class Social(BaseHTTPRequestHandler):
+class Social(JsonService):
     """Mastodon's POST /api/v1/statuses and Bluesky's XRPC calls, as their docs describe them."""
 
     statuses: ClassVar[dict[str, dict[str, Any]]] = {}  # by Idempotency-Key, as Mastodon keeps them
@@ -38,14 +39,6 @@ class Social(BaseHTTPRequestHandler):
     problems: ClassVar[list[str]] = []
     hold: ClassVar[float] = 0.0  # seconds to wait after storing, before answering (a kill lands here)
     lock = threading.Lock()
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _refuse(self, why: str) -> None:
         with self.lock:
@@ -118,9 +111,6 @@ class Social(BaseHTTPRequestHandler):
             self.posts.append(record)
         time.sleep(self.hold)
         self._answer(200, {"uri": f"at://did:plc:status/app.bsky.feed.post/{len(self.posts)}", "cid": "bafy"})
-
-    def log_message(self, *_: object) -> None:
-        pass
 
 
 @pytest.fixture

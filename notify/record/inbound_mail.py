@@ -15,7 +15,7 @@ email_reply_parser (a port of GitHub's). Nothing here decides which incident it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
@@ -44,7 +44,7 @@ class Inbound:
     text: str = ""
     bounced: tuple[tuple[str, bool], ...] = ()  # (address, hard)
     complained: tuple[str, ...] = ()
-    mentions: tuple[str, ...] = field(default=())  # Message-IDs inside a report (the original message)
+    mentions: tuple[str, ...] = ()  # Message-IDs inside a report (the original message)
 
 
 def read(raw: bytes, recipients: list[str] | None = None) -> Inbound:

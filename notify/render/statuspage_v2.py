@@ -120,12 +120,13 @@ class StatuspageApi:
             entry = catalog.get(name)
             group = entry.group if entry else None
             level = self.current.get(name, "operational")
+            mentioned = self._mentions(name)
             component: dict[str, Any] = {
                 "id": opaque_id("component", name),
                 "name": name,
                 "status": COMPONENT_STATUS[level],
-                "created_at": self._first_mention(name),
-                "updated_at": self._last_mention(name),
+                "created_at": min(mentioned, default=self.changed),
+                "updated_at": max(mentioned, default=self.changed),
                 "position": position,
                 "description": (entry.description or None) if entry else None,
                 "showcase": True,
@@ -162,13 +163,8 @@ class StatuspageApi:
         return out
 
     def _mentions(self, name: str) -> list[str]:
+        """When each published update that names this component was published."""
         return [_published(u) for i in self.incidents for u in i.updates if name in (u.record.get("components") or [])]
-
-    def _first_mention(self, name: str) -> str:
-        return min(self._mentions(name), default=self.changed)
-
-    def _last_mention(self, name: str) -> str:
-        return max(self._mentions(name), default=self.changed)
 
     def _incident(self, incident: Incident) -> dict[str, Any]:
         record = incident.record
