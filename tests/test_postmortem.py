@@ -65,3 +65,50 @@ def test_a_cause_that_cannot_be_made_plain_blocks_the_postmortem(tmp_path: Path)
     email = draft.messages["email_public"]["text"]
     assert "We promised" not in email  # no update promised one
     assert "**What we did**" in email and "**What we are changing**" not in email
+
+
+def _postmortem(tmp_path: Path, **fields: object):
+    db = str(tmp_path / "n.db")
+    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update=fields)
+    with open_store(db) as store:
+        Review(store).create(record, "dana")
+    assert run("postmortem", "INC-2003", "--as", "dana", "--db", db).exit_code == 0
+    with open_store(db) as store:
+        return Review(store).get("INC-2003-postmortem-r1")
+
+
+def test_what_happened_written_for_customers_is_told_instead_of_the_cause(tmp_path: Path):
+    draft = _postmortem(
+        tmp_path,
+        cause="Deploy 4f3a2c bumped the retry TTL; sync_worker looped and our sending provider throttled us.",
+        what_happened="A change we made to how emails are retried made them queue up instead of going out.",
+        changes=["We now test every change to email sending against a full day of real traffic first."],
+    )
+    email = draft.messages["email_public"]["text"]
+    assert "**What happened**\n\nA change we made to how emails are retried" in email
+    assert "4f3a2c" not in email and "sync_worker" not in email and "throttled" not in email
+    assert "**What we are changing**\n\n- We now test every change to email sending" in email
+    assert draft.verdict == "pass"
+    assert "4f3a2c" in str(draft.messages["internal"])  # staff still read the cause as written
+
+
+def test_the_postmortem_fields_are_judged_like_every_public_field(tmp_path: Path):
+    draft = _postmortem(
+        tmp_path,
+        what_happened="Our upstream provider AWS had an outage, which was beyond our control.",
+        changes=["This will never happen again."],
+    )
+    findings = draft.report["public"]["findings"]
+    assert any(f["field"] == "what_happened" and f["category"].startswith("blame") for f in findings)
+    assert any(f["field"] == "changes.0" and f["category"] == "overpromise" for f in findings)
+    assert draft.verdict == "blocked"  # the blame could not be cut without losing the sentence
+
+
+def test_a_postmortem_needs_what_happened_or_a_cause(tmp_path: Path):
+    db = str(tmp_path / "n.db")
+    record = load_incident(str(EXAMPLES / "resolved.yaml")).model_copy(update={"cause": ""})
+    with open_store(db) as store:
+        Review(store).create(record, "dana")
+    result = run("postmortem", "INC-2003", "--as", "dana", "--db", db)
+    assert result.exit_code == 2
+    assert "neither `what_happened` nor a cause" in result.output and "add `what_happened:`" in result.output

@@ -366,8 +366,9 @@ def audit_log(
 def postmortem(incident_id: str, author: str | None, template_dirs: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Draft a customer-facing postmortem of a resolved incident, for the usual review.
 
-    It tells customers what they experienced, what happened in plain words (the cause, cleaned by
-    the policy layer; code or blame it cannot make plain blocks), the timeline, what we did and the remedy.
+    It tells customers what they experienced, what happened (the record's `what_happened`, or else
+    the cause cleaned by the policy layer; code or blame it cannot make plain blocks), the timeline,
+    what we did, what we are changing (`changes`) and the remedy.
 
     \b
     Example:

@@ -573,14 +573,22 @@ PLACEHOLDER_MESSAGE = "This field still holds placeholder text; write what custo
 
 
 def _incident_fields(incident: Incident, audience: str, explain_cause: bool = False) -> dict[str, str]:
-    """The fields customers read; the cause only for staff, or cleaned for a postmortem."""
+    """The fields customers read; the cause only for staff. A postmortem adds its own fields, and
+    tells the cause (cleaned) only where nobody wrote what happened for customers."""
     fields = {name: getattr(incident, name) for name in CUSTOMER_FIELDS}
     for i, action in enumerate(incident.actions):
         fields[f"actions.{i}"] = action
     for i, update in enumerate(incident.updates):
         fields[f"updates.{i}.message"] = update.message
-    if audience == "internal" or explain_cause:
+    if audience == "internal":
         fields["cause"] = incident.cause
+    elif explain_cause:
+        if incident.what_happened.strip():
+            fields["what_happened"] = incident.what_happened
+        else:
+            fields["cause"] = incident.cause
+        for i, change in enumerate(incident.changes):
+            fields[f"changes.{i}"] = change
     return fields
 
 

@@ -126,6 +126,10 @@ class Incident(Model):
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     reminder: bool = False  # this revision reminds subscribers of maintenance that starts soon
     translations: dict[str, Translation] = Field(default_factory=dict)
+    # For the postmortem, written for customers: what happened (without it, the cause is told in
+    # plain words) and what we are changing so it does not happen again (without it, nothing is said)
+    what_happened: str = Field(default="", max_length=5000)
+    changes: list[str] = Field(default_factory=list)
 
     @field_validator("title")
     @classmethod

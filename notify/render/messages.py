@@ -295,7 +295,10 @@ def build_context(
             "updates": updates,
             "contact": contact,
             "cause": incident.cause if result.audience == "internal" else "",
-            "what_happened": fields.get("cause", "") if result.audience != "internal" else "",
+            "what_happened": (fields.get("what_happened") or fields.get("cause", ""))
+            if result.audience != "internal"
+            else "",
+            "changes": [fields[f"changes.{i}"] for i in range(len(incident.changes)) if fields.get(f"changes.{i}")],
             "affected_customers": incident.affected_customers if result.audience == "internal" else [],
             "links": incident.links if result.audience == "internal" else [],
             "is_open": incident.is_open,

@@ -1,8 +1,9 @@
 """A customer-facing postmortem: the resolved incident explained, as a draft of its own for review.
 
-It is an ordinary draft (incident id `<ID>-postmortem`), so the same policy layer cleans it (the
-internal cause too, which here is explained in plain words: jargon replaced, blame removed) and
-the same review, approval, email and status page carry it.
+It is an ordinary draft (incident id `<ID>-postmortem`), so the same policy layer cleans it and
+the same review, approval, email and status page carry it. What happened is the record's
+`what_happened`, written for customers; without it, the internal cause is explained in plain words
+(jargon replaced, blame removed, blocked where that cannot be done).
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ def postmortem_record(incident: Incident) -> Incident:
             f"{incident.id} is {incident.status.value}; a postmortem follows a resolved incident",
             hint=f"draft the resolved update of {incident.id} first",
         )
-    if not incident.cause.strip():
-        raise InputError(f"{incident.id} has no cause written down; a postmortem explains what happened", field="cause")
+    if not incident.what_happened.strip() and not incident.cause.strip():
+        raise InputError(
+            f"{incident.id} has neither `what_happened` nor a cause written down; a postmortem explains what happened",
+            hint="add `what_happened:` to the record, in words for customers, and draft it again",
+            field="what_happened",
+        )
     return incident.model_copy(update={"id": f"{incident.id}-postmortem", "next_update_at": None})
 
 
