@@ -23,6 +23,10 @@ def result_of(policy: Policy, text: str):
         ("The issue was caused by our payment provider Stripe, which is beyond our control.", "a fragment"),
         # dropping the vendor clause would take "payments failed" with it, leaving "On Monday."
         ("On Monday, payments failed because our provider Stripe was down.", "the fact went with the clause"),
+        # "a return to the previous version operation": a phrase where one word belongs
+        ("We performed a rollback operation to recover.", "a phrase where one word belongs"),
+        # "the AWS one of our data centre regions region"
+        ("Servers in the AWS us-east-1 region were slow.", "two determiners"),
     ],
 )
 def test_a_rewrite_that_would_read_badly_is_not_applied_and_is_shown_as_a_suggestion(
@@ -65,6 +69,10 @@ def test_the_grammar_checker_judges_what_a_mechanical_rewrite_breaks():
         ("We rolled back the change within minutes.", "We undid the change within minutes."),  # a verb for a verb
         ("The change was rolled back at 10:40 UTC.", "The change was undone at 10:40 UTC."),  # its tense and voice
         ("We rolled back deploy 4f3a2c at 20:22.", "We rolled back deploy 4f3a2c at 20:22."),  # the hash would stay
+        # a term before a noun takes the glossary's word for that slot, not its phrase
+        ("Cluster operations were slow for an hour.", "Server operations were slow for an hour."),
+        ("We are working with our DNS provider.", "We are working with our web address provider."),
+        ("Two clusters were slow for an hour.", "Two groups of servers were slow for an hour."),  # a noun's slot
     ],
 )
 def test_a_replacement_fits_the_slot_it_fills(policy: Policy, text: str, expected: str):

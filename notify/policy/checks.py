@@ -77,6 +77,7 @@ class Compiled:
     unless: dict[str, list[Regex]]
     followed: dict[str, list[re.Pattern[str]]]
     glossary: dict[str, dict[str, str | None]]
+    modifiers: dict[str, dict[str, str]]  # rule -> term -> the plain word that fits before a noun
     prefilter: Prefilter
     keyed: dict[str, dict[str, list[tuple[str, Regex]]]]  # "p" (patterns) or "n" (near): rule -> [(key, regex)]
     key_rule: dict[str, str]
@@ -100,6 +101,7 @@ class Compiled:
 def compile_rules(ruleset: RuleSet) -> Compiled:
     phrases: list[tuple[str, str]] = []
     glossary: dict[str, dict[str, str | None]] = {}
+    modifiers: dict[str, dict[str, str]] = {}
     for rule in ruleset.rules:
         words = list(rule.phrases)
         for name in rule.lists:
@@ -109,12 +111,16 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
             words = [w if w in ambiguous else w.lower() for w in words]
         phrases += [(w, rule.id) for w in words]
         if rule.glossary:
-            table = {}
-            for term, plain in rule.glossary.items():
+            table, before_noun = {}, {}
+            for term, entry in rule.glossary.items():
+                plain, modifier = split_entry(entry)
                 for variant, text in _expand_plural(term, plain):
                     table[fold(variant)] = text
+                    if modifier:
+                        before_noun[fold(variant)] = modifier
                     phrases.append((variant, rule.id))
             glossary[rule.id] = table
+            modifiers[rule.id] = before_noun
         if rule.near:
             cues = list(rule.near.phrases)
             for name in rule.near.lists:
@@ -148,12 +154,22 @@ def compile_rules(ruleset: RuleSet) -> Compiled:
             r.id: [re.compile(p, FLAGS) for p in r.unless_followed_by] for r in ruleset.rules if r.unless_followed_by
         },
         glossary=glossary,
+        modifiers=modifiers,
         suppliers=frozenset(ruleset.lists.get("vendors", ())),
         known_terms={r.id: frozenset(r.known_terms) for r in ruleset.rules if r.known_terms},
     )
 
 
 _PLURAL = re.compile(r"y\(ies\)|\((e?s)\)")
+
+
+def split_entry(entry: str | None) -> tuple[str | None, str | None]:
+    """'group(s) of servers | server': the plain words, and the word that fits where the term
+    stands before a noun ('cluster operations' -> 'server operations', not 'group of servers operations')."""
+    if entry is None or " | " not in entry:
+        return entry, None
+    plain, modifier = (part.strip() for part in entry.split(" | ", 1))
+    return plain, modifier
 
 
 def _expand_plural(term: str, plain: str | None) -> list[tuple[str, str | None]]:
@@ -489,6 +505,9 @@ def _act(
     edit: Edit | None = None
     if action is Action.replace:
         plain = compiled.glossary.get(rule.id, {}).get(fold(key), rule.replacement)
+        modifier = compiled.modifiers.get(rule.id, {}).get(fold(key))
+        if plain is not None and modifier and before_a_noun(text, end):
+            plain = modifier
         if plain is None:  # no plain equivalent: the technical sentence goes
             action = Action.drop_sentence
         else:
@@ -515,6 +534,35 @@ def _act(
         fixed=edit is not None,
     )
     return finding, edit
+
+
+# what follows a noun that is not itself a noun: a verb, a preposition, a conjunction, an adverb
+_NOT_A_NOUN = frozenset(
+    (  # noqa: SIM905 (a word list reads better as words)
+        "is are was were be been being has have had do does did will would can could shall should may might "
+        "must and or but nor so yet of in on at to for from with by as into onto over under via per than "
+        "that which who whom whose when where while after before during because since until across between "
+        "through within without against about around among along behind beyond near off out up down now then "
+        "also still just only not no again here there its it we our they their this these those you your he "
+        "she his her i my me us them if whether though although unless once due"
+    ).split()
+)
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][A-Za-z-]*)")
+
+
+def before_a_noun(text: str, end: int) -> bool:
+    """The term stands where a modifier does: the next word reads as a noun ('cluster operations',
+    'DNS provider'), not a verb, an adverb or a preposition ('clusters were', 'cluster experienced')."""
+    m = _NEXT_WORD.match(text, end)
+    if not m:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    return not (
+        low in _NOT_A_NOUN
+        or low.endswith(("ed", "ly", "ing"))
+        or (word[0].isupper() and not word.isupper())  # a new name or sentence, not a compound
+    )
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(a|an|A|An)\s+$")

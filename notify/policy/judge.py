@@ -18,6 +18,7 @@ from notify.policy.checks import (
     Scan,
     accepted_edits,
     apply_edits,
+    before_a_noun,
     compile_rules,
     index,
     scan,
@@ -500,6 +501,23 @@ _VERB = re.compile(
 _FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|and|but|or|because|due)\b", re.I)
 
 
+_FUNCTION_WORD = re.compile(r"\b(?:of|that|to|from|for|in|on|with|by|which|the|a|an|our|than)\b", re.I)
+_OWN_ARTICLE = re.compile(r"^(?i:an?|the)\s+")
+_OWN_DETERMINER = re.compile(r"(?i)(?:one of|our|the|a|an|some)\s")
+# a determiner or a name right before: 'the', 'an', 'its', 'AWS' (so 'the AWS one of our regions')
+_DETERMINER_BEFORE = re.compile(r"(?:\b(?i:the|an?|its|their|this|that|these|those|our|your)|\b[A-Z]{2,}\w*)\s+$")
+
+
+def _determiner_before(text: str, start: int) -> bool:
+    return bool(_DETERMINER_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _a_phrase(plain: str) -> bool:
+    """Plain words that cannot stand before a noun: more than three words, or a function word in them."""
+    words = _OWN_ARTICLE.sub("", plain, count=1)  # 'a management system': the article went in with it
+    return len(words.split()) > 3 or bool(_FUNCTION_WORD.search(words))
+
+
 def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int, str]], code_left: bool) -> list[str]:
     """What a mechanical rewrite breaks that no grammar checker sees: a fragment left by a dropped
     clause, two replacements side by side, plain words beside code that stays."""
@@ -514,6 +532,13 @@ def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int
     # ('db failover' -> 'database switch to a backup system' can: one word reads as a modifier)
     if any(not text[a[1] : b[0]].strip() and len(a[2].split()) > 1 for a, b in pairwise(replaced)):
         problems.append("two replacements side by side")
+    elif any(_a_phrase(plain) and before_a_noun(text, end) for _, end, plain in replaced):
+        problems.append("a phrase where one word belongs ('group of servers operations')")
+    if any(
+        _OWN_DETERMINER.match(plain) and _DETERMINER_BEFORE.search(text, max(0, start - 40), start)
+        for start, _, plain in replaced
+    ):
+        problems.append("two determiners ('the one of our regions')")
     if replaced and code_left:
         problems.append("code left beside the plain words")
     return problems
