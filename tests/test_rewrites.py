@@ -21,8 +21,9 @@ def result_of(policy: Policy, text: str):
         ("k8s pods were crashlooping", "two replacements side by side"),
         # dropping the vendor clause left "Is beyond our control."
         ("The issue was caused by our payment provider Stripe, which is beyond our control.", "a fragment"),
-        # dropping the vendor clause would take "payments failed" with it, leaving "On Monday."
-        ("On Monday, payments failed because our provider Stripe was down.", "the fact went with the clause"),
+        # dropping the vendor clause would leave only "Between 10:00 and 11:00 UTC."
+        ("Between 10:00 and 11:00 UTC, our provider Stripe was down.", "the fact went with the clause"),
+        ("During the upgrade, our hosting provider had an outage.", "the fact went with the clause"),
         # "a return to the previous version operation": a phrase where one word belongs
         ("We performed a rollback operation to recover.", "a phrase where one word belongs"),
         # "the AWS one of our data centre regions region"
@@ -41,6 +42,27 @@ def test_a_rewrite_that_would_read_badly_is_not_applied_and_is_shown_as_a_sugges
 def test_a_refused_blame_rewrite_blocks_instead_of_writing_a_fragment_back(policy: Policy):
     text = "The issue was caused by our payment provider Stripe, which is beyond our control."
     assert result_of(policy, text).verdict == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the issue's own case: the vendor clause went and took "some orders stuck in pending" with it
+        (
+            "Some orders were stuck in pending because our payment provider Stripe had an outage.",
+            "Some orders were stuck in pending.",
+        ),
+        ("On Monday, payments failed because our provider Stripe was down.", "On Monday, payments failed."),
+        (
+            "Checkout failed due to an outage at our provider AWS, and we are retrying orders.",
+            "Checkout failed, and we are retrying orders.",
+        ),
+    ],
+)
+def test_dropping_a_vendor_reason_keeps_the_fact_before_it(policy: Policy, text: str, expected: str):
+    result = result_of(policy, text)
+    assert result.fields["text"] == expected
+    assert any(f.rule == "vendors-blame" and f.fixed for f in result.findings)
 
 
 def test_a_rewrite_that_reads_well_is_kept(policy: Policy):

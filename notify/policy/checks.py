@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from notify.policy.matching.matcher import Hit, PhraseMatcher, fold, longest_first
 from notify.policy.matching.patterns import FLAGS, Regex
 from notify.policy.matching.prefilter import Prefilter
-from notify.policy.matching.sentences import clause_at, sentence_spans
+from notify.policy.matching.sentences import clause_at, reason_at, sentence_spans
 from notify.policy.org import Org
 from notify.policy.rules import Rule, RuleSet
 from notify.policy.vocabulary import Action
@@ -355,11 +355,6 @@ def scan(
                     continue
                 seen_terms.add(term)
             findings.append(finding)
-    clauses = [(e.start, e.end) for e in edits if e.rank == 1]
-    if clauses:  # rewording inside a clause that goes anyway is not worth a reviewer's time
-        findings = [
-            f for f in findings if f.action != "replace" or not any(a <= f.start and f.end <= b for a, b in clauses)
-        ]
     findings = _without_lesser_flags(findings)
     replaced = Reach([(e.start, e.end) for e in edits if e.rank == 0])
     if replaced:  # a term the glossary already rewrote needs no second flag
@@ -516,8 +511,12 @@ def _act(
     if action is Action.drop_sentence:
         edit = Edit(sentence[0], sentence[1], "", rule.id, rank=2)
     elif action is Action.drop_clause:
+        reason = reason_at(text, sentence, start, end)  # the fact before 'because ...' stays
         c_start, c_end, whole = clause_at(text, sentence, start, end)
-        first, last, rank = (sentence[0], sentence[1], 2) if whole else (c_start, c_end, 1)  # lone clause: sentence
+        if reason is not None:
+            first, last, rank = reason[0], reason[1], 1
+        else:  # a lone clause: the sentence
+            first, last, rank = (sentence[0], sentence[1], 2) if whole else (c_start, c_end, 1)
         edit = Edit(first, last, "", rule.id, rank=rank)
     finding = Finding(
         rule=rule.id,
@@ -562,7 +561,15 @@ def before_a_noun(text: str, end: int) -> bool:
         low in _NOT_A_NOUN
         or low.endswith(("ed", "ly", "ing"))
         or (word[0].isupper() and not word.isupper())  # a new name or sentence, not a compound
+        or (_VERB_S.search(low) and _AFTER_A_VERB.match(text, m.end()))  # 'once replication lag clears.'
     )
+
+
+_VERB_S = re.compile(r"[^su]s$")
+# what follows a verb in '-s' rather than a plural noun: the end of the clause, an object's determiner
+_AFTER_A_VERB = re.compile(
+    r"\s*(?:[.!?;:,)]|$|(?:the|a|an|our|its|their|your|this|that|up|down|out|back|again)\b)", re.I
+)
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(a|an|A|An)\s+$")

@@ -495,7 +495,7 @@ _ONLY_WHEN = re.compile(
 )
 _VERB = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|can|could|saw|see|got|lost|did|do|does|may|might|"
-    r"\w+ed|\w+ing)\b",
+    r"(?!(?:during|following|including|according|regarding|concerning|pending)\b)(?:\w+ed|\w+ing))\b",
     re.I,
 )
 _FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|and|but|or|because|due)\b", re.I)

@@ -82,6 +82,9 @@ _CANDIDATE = re.compile(
 )
 # " - " is left out: status pages write "Resolved - This incident ...", where it joins, not separates.
 CLAUSE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+|\s*\(\s*|\s*\)")
+# outside a parenthesis, its brackets are not clause boundaries: 'an AWS issue in the EU Central
+# (Frankfurt) region that is affecting ...' is one clause
+OUTSIDE_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+[—–]\s+")
 
 
 @lru_cache(maxsize=512)
@@ -112,11 +115,13 @@ def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tup
     body_end = s_end
     while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
         body_end -= 1
+    opened, closed = text.rfind("(", s_start, start), text.rfind(")", s_start, start)
+    separator = CLAUSE_SEPARATOR if opened > closed else OUTSIDE_SEPARATOR
     left = s_start
-    for sep in CLAUSE_SEPARATOR.finditer(text, s_start, start):
+    for sep in separator.finditer(text, s_start, start):
         left = sep.start()
     right = body_end
-    next_sep = CLAUSE_SEPARATOR.search(text, end, body_end)
+    next_sep = separator.search(text, end, body_end)
     if next_sep:
         right = next_sep.start()
     if left == s_start and right == body_end:
@@ -124,3 +129,37 @@ def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tup
     if left == s_start and next_sep:
         right = next_sep.end()  # a leading clause takes its trailing separator with it
     return left, right, False
+
+
+# the words that start the reason for what a sentence tells: 'orders were stuck because our provider was down'
+_REASON = re.compile(r"\s+(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|caused\s+by|following)\s", re.I)
+# a told fact has a verb in it ('orders were stuck', 'checkout failed'), not only a time or a place
+_FACT_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|could|did|stuck|lost|went|ran|saw|\w+ed)\b", re.I)
+
+
+# 'The issue was caused by ...': the verb is in the reason, and cutting it leaves 'The issue was'
+_AUXILIARY_LAST = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)$", re.I)
+
+
+def reason_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int] | None:
+    """The reason clause that holds [start, end), when the same clause first tells a fact: dropping
+    the reason keeps the fact ('Some orders were stuck in pending because our provider Stripe had an
+    outage.' -> 'Some orders were stuck in pending.'). None where no fact comes before the reason."""
+    s_start, s_end = sentence
+    body_end = s_end
+    while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
+        body_end -= 1
+    left = s_start
+    for sep in CLAUSE_SEPARATOR.finditer(text, s_start, start):
+        left = sep.end()
+    reason = None
+    for m in _REASON.finditer(text, left, end):  # the mention may start with its cue ("because our provider")
+        reason = m
+    if (
+        reason is None
+        or not _FACT_VERB.search(text, left, reason.start())
+        or _AUXILIARY_LAST.search(text, left, reason.start())
+    ):
+        return None
+    next_sep = CLAUSE_SEPARATOR.search(text, end, body_end)
+    return reason.start(), next_sep.start() if next_sep else body_end
