@@ -58,12 +58,19 @@ def main() -> None:
     refused = {
         f.suggestion for result in results for f in result.findings if f.suggestion and "not applied" in f.suggestion
     }
+    reasons = Counter(
+        reason.split(" (")[0]
+        for suggestion in refused
+        for reason in suggestion.rsplit("not applied: it has ", 1)[1].rstrip(")").split(", ")
+    )
     jargon = [f for result in results for f in result.findings if f.category == "jargon"]
     fixed = sum(f.fixed for f in jargon)
     print(f"{len(results)} checks ({len(results) // 2} texts and records x public, customers)")
     print(f"rewrites applied (a sentence reworded)      {len(applied):5}")
     print(f"sentences dropped (vendor blame, promises)  {dropped:5}")
     print(f"rewrites refused (would have read badly)    {len(refused):5}")
+    for reason, count in reasons.most_common():
+        print(f"  refused for {reason:<70} {count:3}")
     print(f"applied rewrites that add a Harper lint     {len(worse):5}   (target 0)")
     print(f"jargon findings fixed, not only flagged     {fixed:5}/{len(jargon)} = {fixed / max(len(jargon), 1):.2f}")
     for r in worse[:10]:

@@ -24,8 +24,13 @@ def result_of(policy: Policy, text: str):
         # dropping the vendor clause would leave only "Between 10:00 and 11:00 UTC."
         ("Between 10:00 and 11:00 UTC, our provider Stripe was down.", "the fact went with the clause"),
         ("During the upgrade, our hosting provider had an outage.", "the fact went with the clause"),
-        # "a return to the previous version operation": a phrase where one word belongs
-        ("We performed a rollback operation to recover.", "a phrase where one word belongs"),
+        # "the waiting list of tasks depth": a phrase where one word belongs
+        ("The job queue depth rose for an hour.", "a phrase where one word belongs"),
+        # "Scaling redis group of servers.": the term left as jargon reads with the plain words as neither
+        ("Scaling redis cluster.", "code left beside the plain words"),
+        # "dependent service dependent on", and two addresses both made "one of our servers"
+        ("Any downstream service dependent on the API was affected.", "the same words twice"),
+        ("Lookups through resolvers such as 1.1.1.1 and 8.8.8.8 failed.", "the same words twice"),
         # "the AWS one of our data centre regions region"
         ("Servers in the AWS us-east-1 region were slow.", "two determiners"),
     ],
@@ -95,6 +100,8 @@ def test_the_grammar_checker_judges_what_a_mechanical_rewrite_breaks():
         ("Cluster operations were slow for an hour.", "Server operations were slow for an hour."),
         ("We are working with our DNS provider.", "We are working with our web address provider."),
         ("Two clusters were slow for an hour.", "Two groups of servers were slow for an hour."),  # a noun's slot
+        ("We started a rollback of the change.", "We started a reversal of the change."),  # one noun fits any noun slot
+        ("Traffic to 10.0.3.17 was dropped.", "Traffic to a network address was dropped."),  # not claimed as ours
     ],
 )
 def test_a_replacement_fits_the_slot_it_fills(policy: Policy, text: str, expected: str):

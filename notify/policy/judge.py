@@ -444,12 +444,11 @@ def _grammatical(found: Scan, name: str) -> Scan:
         i = bisect_right(starts_of, e.start) - 1
         if e.rank == 0 and i >= 0 and e.end <= edited[i][1]:
             replaced.setdefault(edited[i][0], []).append((e.start, e.end, e.text))
+    unfixed = [f for f in found.findings if f.category == "jargon" and not f.fixed]
     code_left = {
         edited[i][0]
-        for f in found.findings
-        if f.category == "jargon"
-        and not f.fixed
-        and CODE_LEFT.search(f.text)
+        for f in unfixed
+        if (CODE_LEFT.search(f.text) or _touches(found.text, f, replaced))
         and (i := bisect_right(starts_of, f.start) - 1) >= 0
         and f.start < edited[i][1]
     }
@@ -508,6 +507,13 @@ _OWN_DETERMINER = re.compile(r"(?i)(?:one of|our|the|a|an|some)\s")
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?i:the|an?|its|their|this|that|these|those|our|your)|\b[A-Z]{2,}\w*)\s+$")
 
 
+def _repeats_next(text: str, end: int, plain: str) -> bool:
+    """A word of the replacement is one of the next three: 'downstream service dependent on' ->
+    'dependent service dependent on'."""
+    following = text[end : end + 40].casefold().split()[:3]
+    return any(len(word) > 3 and word in following for word in plain.casefold().split())
+
+
 def _determiner_before(text: str, start: int) -> bool:
     return bool(_DETERMINER_BEFORE.search(text, max(0, start - 40), start))
 
@@ -516,6 +522,17 @@ def _a_phrase(plain: str) -> bool:
     """Plain words that cannot stand before a noun: more than three words, or a function word in them."""
     words = _OWN_ARTICLE.sub("", plain, count=1)  # 'a management system': the article went in with it
     return len(words.split()) > 3 or bool(_FUNCTION_WORD.search(words))
+
+
+def _touches(text: str, finding: Finding, replaced: dict[int, list[tuple[int, int, str]]]) -> bool:
+    """A term left as jargon right beside plain words: 'Scaling redis cluster.' -> 'Scaling redis
+    group of servers.' reads as neither."""
+    return any(
+        not text[min(finding.end, start) : max(finding.end, start)].strip()
+        or not text[min(end, finding.start) : max(end, finding.start)].strip()
+        for edits in replaced.values()
+        for start, end, _ in edits
+    )
 
 
 def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int, str]], code_left: bool) -> list[str]:
@@ -534,10 +551,10 @@ def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int
         problems.append("two replacements side by side")
     elif any(_a_phrase(plain) and before_a_noun(text, end) for _, end, plain in replaced):
         problems.append("a phrase where one word belongs ('group of servers operations')")
-    if any(
-        _OWN_DETERMINER.match(plain) and _DETERMINER_BEFORE.search(text, max(0, start - 40), start)
-        for start, _, plain in replaced
-    ):
+    multiword = [plain.casefold() for _, _, plain in replaced if len(plain.split()) > 1]
+    if len(multiword) != len(set(multiword)) or any(_repeats_next(text, end, plain) for _, end, plain in replaced):
+        problems.append("the same words twice ('dependent service dependent on')")
+    if any(_OWN_DETERMINER.match(plain) and _determiner_before(text, start) for start, _, plain in replaced):
         problems.append("two determiners ('the one of our regions')")
     if replaced and code_left:
         problems.append("code left beside the plain words")
