@@ -537,7 +537,8 @@ def _touches(text: str, finding: Finding, replaced: dict[int, list[tuple[int, in
 
 def _misshapen(text: str, before: str, after: str, replaced: list[tuple[int, int, str]], code_left: bool) -> list[str]:
     """What a mechanical rewrite breaks that no grammar checker sees: a fragment left by a dropped
-    clause, two replacements side by side, plain words beside code that stays."""
+    clause, two replacements side by side, a phrase in a modifier's slot, words said twice, a second
+    determiner, plain words beside code or jargon that stays."""
     if not after:
         return []
     problems = []
