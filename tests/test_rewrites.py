@@ -101,6 +101,10 @@ def test_the_grammar_checker_judges_what_a_mechanical_rewrite_breaks():
         ("We are working with our DNS provider.", "We are working with our web address provider."),
         ("Two clusters were slow for an hour.", "Two groups of servers were slow for an hour."),  # a noun's slot
         ("We started a rollback of the change.", "We started a reversal of the change."),  # one noun fits any noun slot
+        (
+            "Servers use recursive DNS resolution that relies on others.",
+            "Servers use recursive web address lookup that relies on others.",
+        ),
         ("Traffic to 10.0.3.17 was dropped.", "Traffic to a network address was dropped."),  # not claimed as ours
     ],
 )
