@@ -501,7 +501,7 @@ _FRAGMENT = re.compile(r"^(?:is|was|are|were|has|have|had|will|would|which|who|a
 
 
 _FUNCTION_WORD = re.compile(r"\b(?:of|that|to|from|for|in|on|with|by|which|the|a|an|our|than)\b", re.I)
-_OWN_ARTICLE = re.compile(r"^(?i:an?|the)\s+")
+_LEADING_ARTICLE = re.compile(r"^(?i:an?|the)\s+")
 _OWN_DETERMINER = re.compile(r"(?i)(?:one of|our|the|a|an|some)\s")
 # a determiner or a name right before: 'the', 'an', 'its', 'AWS' (so 'the AWS one of our regions')
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?i:the|an?|its|their|this|that|these|those|our|your)|\b[A-Z]{2,}\w*)\s+$")
@@ -520,7 +520,7 @@ def _determiner_before(text: str, start: int) -> bool:
 
 def _a_phrase(plain: str) -> bool:
     """Plain words that cannot stand before a noun: more than three words, or a function word in them."""
-    words = _OWN_ARTICLE.sub("", plain, count=1)  # 'a management system': the article went in with it
+    words = _LEADING_ARTICLE.sub("", plain, count=1)  # 'a management system': the article went in with it
     return len(words.split()) > 3 or bool(_FUNCTION_WORD.search(words))
 
 

@@ -119,7 +119,7 @@ def claim(
             [SENDING, worker, at, *ids],
         )
         rows = tx.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)
-    return [_row(r) for r in sorted(rows, key=lambda r: r["id"])]
+    return [_row(r) for r in rows]
 
 
 def reclaim_orphans(store: Store) -> int:

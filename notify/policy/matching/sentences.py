@@ -105,6 +105,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _body_end(text: str, sentence: tuple[int, int]) -> int:
+    """Where the sentence's words end, before its closing punctuation and quotes."""
+    s_start, body_end = sentence
+    while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
+        body_end -= 1
+    return body_end
+
+
 def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tuple[int, int, bool]:
     """The clause around [start, end) within a sentence, with its leading separator.
 
@@ -112,9 +120,7 @@ def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tup
     sentence, so removing it means removing the sentence.
     """
     s_start, s_end = sentence
-    body_end = s_end
-    while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
-        body_end -= 1
+    body_end = _body_end(text, sentence)
     opened, closed = text.rfind("(", s_start, start), text.rfind(")", s_start, start)
     separator = CLAUSE_SEPARATOR if opened > closed else OUTSIDE_SEPARATOR
     left = s_start
@@ -135,8 +141,6 @@ def clause_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tup
 _REASON = re.compile(r"\s+(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|caused\s+by|following)\s", re.I)
 # a told fact has a verb in it ('orders were stuck', 'checkout failed'), not only a time or a place
 _FACT_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|could|did|stuck|lost|went|ran|saw|\w+ed)\b", re.I)
-
-
 # 'The issue was caused by ...': the verb is in the reason, and cutting it leaves 'The issue was'
 _AUXILIARY_LAST = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)$", re.I)
 
@@ -145,10 +149,8 @@ def reason_at(text: str, sentence: tuple[int, int], start: int, end: int) -> tup
     """The reason clause that holds [start, end), when the same clause first tells a fact: dropping
     the reason keeps the fact ('Some orders were stuck in pending because our provider Stripe had an
     outage.' -> 'Some orders were stuck in pending.'). None where no fact comes before the reason."""
-    s_start, s_end = sentence
-    body_end = s_end
-    while body_end > s_start and text[body_end - 1] in ".!?\"'”’":
-        body_end -= 1
+    s_start, _ = sentence
+    body_end = _body_end(text, sentence)
     left = s_start
     for sep in CLAUSE_SEPARATOR.finditer(text, s_start, start):
         left = sep.end()
