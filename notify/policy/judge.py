@@ -444,14 +444,13 @@ def _grammatical(found: Scan, name: str) -> Scan:
         i = bisect_right(starts_of, e.start) - 1
         if e.rank == 0 and i >= 0 and e.end <= edited[i][1]:
             replaced.setdefault(edited[i][0], []).append((e.start, e.end, e.text))
-    unfixed = [f for f in found.findings if f.category == "jargon" and not f.fixed]
-    code_left = {
-        edited[i][0]
-        for f in unfixed
-        if (CODE_LEFT.search(f.text) or _touches(found.text, f, replaced))
-        and (i := bisect_right(starts_of, f.start) - 1) >= 0
-        and f.start < edited[i][1]
-    }
+    code_left = set()  # sentences where jargon stays unfixed as code, or right beside a replacement
+    for f in found.findings:
+        i = bisect_right(starts_of, f.start) - 1
+        if f.category != "jargon" or f.fixed or i < 0 or f.start >= edited[i][1]:
+            continue
+        if CODE_LEFT.search(f.text) or _touches(found.text, f, replaced.get(edited[i][0], [])):
+            code_left.add(edited[i][0])
     refused = {
         span: (r.after, problems)
         for span, r in zip(edited, rewrites, strict=False)
@@ -524,14 +523,13 @@ def _a_phrase(plain: str) -> bool:
     return len(words.split()) > 3 or bool(_FUNCTION_WORD.search(words))
 
 
-def _touches(text: str, finding: Finding, replaced: dict[int, list[tuple[int, int, str]]]) -> bool:
-    """A term left as jargon right beside plain words: 'Scaling redis cluster.' -> 'Scaling redis
-    group of servers.' reads as neither."""
+def _touches(text: str, finding: Finding, replaced: list[tuple[int, int, str]]) -> bool:
+    """A term left as jargon right beside plain words of its sentence: 'Scaling redis cluster.' ->
+    'Scaling redis group of servers.' reads as neither."""
     return any(
         not text[min(finding.end, start) : max(finding.end, start)].strip()
         or not text[min(end, finding.start) : max(end, finding.start)].strip()
-        for edits in replaced.values()
-        for start, end, _ in edits
+        for start, end, _ in replaced
     )
 
 
