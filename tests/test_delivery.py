@@ -357,3 +357,31 @@ def test_a_subscriber_list_over_a_mebibyte_is_read_and_one_over_its_limit_says_w
     with pytest.raises(InputError) as caught:
         subscribers.load_subscribers(str(huge))
     assert "split the list" in str(caught.value) and "incident record" not in str(caught.value)
+
+
+def test_a_list_broken_halfway_queues_nobody_and_says_where(tmp_path: Path, smtp_server: SmtpServer):
+    """The list is read as it is queued: a bad byte on row 3,000 must not leave the first 2,999 queued
+    (a resend would then skip the fix), nor send anything."""
+    db = str(tmp_path / "n.db")
+    draft_id = approved_draft(db)
+    broken = tmp_path / "s.csv"
+    broken.write_bytes(subscribers_csv(tmp_path / "ok.csv", 2_999).read_bytes() + b"caf\xe9@example.net,,\n")
+    result = send(db, draft_id, smtp_server, broken)
+    assert result.exit_code != 0 and "is not UTF-8 text" in result.output and "save the file as UTF-8" in result.output
+    assert smtp_server.handler.received == []
+    with open_store(db) as store, store.transaction() as tx:
+        assert tx.execute("SELECT COUNT(*) AS n FROM outbox")[0]["n"] == 0
+    fixed = send(db, draft_id, smtp_server, subscribers_csv(tmp_path / "s2.csv", 2_999))
+    assert fixed.exit_code == 0 and len(smtp_server.handler.received) == 2_999
+
+
+def test_a_dry_run_counts_a_streamed_list_and_reports_its_bad_rows(tmp_path: Path, smtp_server: SmtpServer):
+    db = str(tmp_path / "n.db")
+    draft_id = approved_draft(db)
+    subscribers = subscribers_csv(tmp_path / "s.csv", 5, "nope,,\n")
+    result = send(db, draft_id, smtp_server, subscribers, "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert f"{subscribers}:7: 'nope' is not an email address; row skipped" in result.output
+    plan = json.loads(result.output[result.output.index("{") :])
+    assert plan["recipients"] == 5 and plan["bad_rows"] == 1 and plan["by_audience"] == {"public": 5}
+    assert smtp_server.handler.received == []

@@ -131,13 +131,17 @@ def send(
         if not subscribers_path:
             raise InputError("who should get it? pass --subscribers FILE", field="--subscribers")
         subscribers, problems = sending.subscribers(review, subscribers_path, secret_key())
+        send_plan = dispatch.plan(drafts_to_send[0], subscribers, secret_key(), from_address.domain)
+        if dry_run:
+            for _ in send_plan.rows:  # counted, not kept
+                pass
+        else:
+            sending.enqueue(review, send_plan, common.current_user())
         for problem in problems:
             click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
-        send_plan = dispatch.plan(drafts_to_send[0], subscribers, secret_key(), from_address.domain)
         if dry_run:
             _print_plan(send_plan, fmt, problems)
             return
-        sending.enqueue(review, send_plan, common.current_user())
     elif dry_run:
         raise click.UsageError("--dry-run plans a send; a worker only sends what is queued")
     envelope = (
@@ -162,7 +166,7 @@ def send(
     total = sum(c[outbox.QUEUED] + c[outbox.SENDING] for c in waiting)
     summary = _deliver(review, drafts_to_send, settings, envelope, draft_id, options, total, fmt)
     results = {d.id: sending.finish(review, d, common.current_user()) for d in drafts_to_send}
-    skipped = len(send_plan.skipped) if not worker else 0
+    skipped = send_plan.skipped if not worker else 0
     summary.skipped = skipped
     if fmt == "json":
         click.echo(json.dumps({**summary.as_dict(), "outbox": results}, indent=2))
@@ -242,15 +246,15 @@ def _deliver(
 
 
 def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
-    counts = send_plan.by_audience()
+    counts = send_plan.by_audience
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
                     "draft": send_plan.draft.id,
-                    "recipients": len(send_plan.rows),
+                    "recipients": send_plan.recipients,
                     "by_audience": counts,
-                    "skipped": len(send_plan.skipped),
+                    "skipped": send_plan.skipped,
                     "bad_rows": len(problems),
                 },
                 indent=2,
@@ -258,9 +262,9 @@ def _print_plan(send_plan: Any, fmt: str, problems: list[Any]) -> None:
         )
         return
     click.echo(
-        f"{send_plan.draft.id}: would send {len(send_plan.rows)} email(s) "
+        f"{send_plan.draft.id}: would send {send_plan.recipients} email(s) "
         f"({', '.join(f'{n} {a}' for a, n in sorted(counts.items())) or 'none'}); "
-        f"{len(send_plan.skipped)} subscriber(s) do not follow these components; {len(problems)} bad row(s)"
+        f"{send_plan.skipped} subscriber(s) do not follow these components; {len(problems)} bad row(s)"
     )
     email = send_plan.draft.messages["email_public" if counts.get("public") else "email"]
     click.echo(f"Subject: {email['subject']}")
@@ -621,8 +625,6 @@ def tick(
             continue
         if smtp_url and subscribers_path and sender:
             subscribers, problems = sending.subscribers(review, subscribers_path, secret_key())
-            for problem in problems:
-                click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
             summary = sending.send_now(
                 review,
                 step.draft,
@@ -634,6 +636,8 @@ def tick(
                 unsubscribe_mailbox=unsubscribe_mailbox,
                 page_url=page_url,
             )
+            for problem in problems:  # known once the list was read
+                click.echo(f"{subscribers_path}:{problem.line}: {problem.message}", err=True)
             click.echo(f"  emailed {summary.sent}, failed {summary.failed}")
         elif step.action != "remind":
             sending.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from typing import Any
 
@@ -18,43 +18,47 @@ from notify.store.database import Store
 AUDIENCE_CHANNEL = {"public": "email_public", "customers": "email"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
-    """Who gets which version of the email, before anything is sent."""
+    """Who gets which version of the email. `rows` is read once, by whoever queues them (or counts
+    them for a dry run): a list of 100,000 people is never held at once. The counts are filled as
+    the rows are read."""
 
     draft: Draft
-    rows: list[dict[str, Any]]
-    skipped: list[str]
-
-    def by_audience(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for row in self.rows:
-            out[row["audience"]] = out.get(row["audience"], 0) + 1
-        return out
+    rows: Iterator[dict[str, Any]]
+    recipients: int = 0
+    skipped: int = 0
+    by_audience: dict[str, int] = field(default_factory=dict)
 
 
-def plan(draft: Draft, subscribers: list[Subscriber], secret: bytes, domain: str) -> Plan:
+def plan(draft: Draft, subscribers: Iterable[Subscriber], secret: bytes, domain: str) -> Plan:
+    """The plan of sending `draft` to `subscribers` (each follows the draft's components or is skipped)."""
+    out = Plan(draft, iter(()))
+    out.rows = _rows(out, subscribers, secret, domain)
+    return out
+
+
+def _rows(out: Plan, subscribers: Iterable[Subscriber], secret: bytes, domain: str) -> Iterator[dict[str, Any]]:
+    draft = out.draft
     components = list(draft.record.get("components") or [])
     affected = {c.casefold() for c in draft.record.get("affected_customers") or []}
-    rows, skipped = [], []
     for sub in subscribers:
         if not sub.follows(components):
-            skipped.append(sub.email)
+            out.skipped += 1
             continue
         audience = "customers" if sub.customer and sub.customer.casefold() in affected else "public"
         if sub.language != draft.record.get("language", "en") and f"email_public.{sub.language}" in draft.messages:
             audience = f"{audience}.{sub.language}"  # their language, where the record has it
-        rows.append(
-            {
-                "draft_id": draft.id,
-                "channel": "email",
-                "recipient": sub.email,
-                "audience": audience,
-                "unsubscribe_token": sub.token or unsubscribe_token(secret, sub.email),
-                "message_id": message_id(draft.id, sub.email, domain),
-            }
-        )
-    return Plan(draft, rows, skipped)
+        out.recipients += 1
+        out.by_audience[audience] = out.by_audience.get(audience, 0) + 1
+        yield {
+            "draft_id": draft.id,
+            "channel": "email",
+            "recipient": sub.email,
+            "audience": audience,
+            "unsubscribe_token": sub.token or unsubscribe_token(secret, sub.email),
+            "message_id": message_id(draft.id, sub.email, domain),
+        }
 
 
 def envelope_for(

@@ -13,11 +13,13 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from notify.errors import InputError
 
@@ -29,6 +31,7 @@ LOCAL_PART = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010ffff-]+)*$"
 )
 SUBSCRIBERS_LIMIT = 64 * 1024 * 1024  # about three million ordinary addresses
+TOO_BIG = "split the list, or let people sign up on the page (--subscribers store)"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 COLUMNS = {"email", "components", "customer", "token", "language", "name"}
 
@@ -80,13 +83,18 @@ def unsubscribe_token(secret: bytes, email: str) -> str:
 
 
 def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
-    from notify.record.sources import read_text
-
-    text = read_text(path, SUBSCRIBERS_LIMIT, "split the list, or let people sign up on the page (--subscribers store)")
-    yaml_file = Path(path).suffix.lower() in {".yaml", ".yml"}
-    rows: list[tuple[int, dict[str, Any]]] = _yaml_rows(text, path) if yaml_file else _csv_rows(text, path)
-    subscribers: list[Subscriber] = []
+    """The whole list at once, for callers that want it in memory (a send streams it instead)."""
     problems: list[Problem] = []
+    return list(read_subscribers(path, problems)), problems
+
+
+def read_subscribers(path: str, problems: list[Problem]) -> Iterator[Subscriber]:
+    """The file's subscribers one at a time, appending the rows it cannot use to `problems` as it meets them.
+
+    A CSV file is read row by row, so a send to 100,000 people holds one row and a set of the
+    addresses seen (duplicates are skipped), not the file and every recipient; a YAML file is
+    parsed whole (YAML has no row to stop at)."""
+    rows = _yaml_rows(_read_whole(path), path) if Path(path).suffix.lower() in {".yaml", ".yml"} else _csv_rows(path)
     seen: dict[str, int] = {}
     for line, row in rows:
         typed = str(row.get("email") or "").strip()
@@ -106,34 +114,72 @@ def load_subscribers(path: str) -> tuple[list[Subscriber], list[Problem]]:
         components: Any = row.get("components") or ()
         if isinstance(components, str):
             components = [c.strip() for c in re.split(r"[;,|]", components) if c.strip()]
-        subscribers.append(
-            Subscriber(
-                email=email,
-                components=tuple(str(c) for c in components),
-                customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
-                token=token or None,
-                language=str(row.get("language") or "en").strip() or "en",
+        yield Subscriber(
+            email=email,
+            components=tuple(str(c) for c in components),
+            customer=(str(row["customer"]).strip() or None) if row.get("customer") else None,
+            token=token or None,
+            language=str(row.get("language") or "en").strip() or "en",
+        )
+
+
+def _read_whole(path: str) -> str:
+    from notify.record.sources import read_text
+
+    return read_text(path, SUBSCRIBERS_LIMIT, TOO_BIG)
+
+
+def _csv_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows with their line numbers, read from the file as they are needed (stdin is read whole)."""
+    if path == "-":
+        yield from _csv_reader(io.StringIO(_read_whole(path)), path)
+        return
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise InputError("no such file", path=path, hint="check the path to the subscriber list") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    if size > SUBSCRIBERS_LIMIT:
+        raise InputError(f"is {size / 1024 / 1024:.1f} MiB; notify reads at most "
+                         f"{SUBSCRIBERS_LIMIT / 1024 / 1024:g} MiB here", path=path, hint=TOO_BIG)  # fmt: skip
+    if size == 0:
+        raise InputError("is empty", path=path, hint="first line like: email,components,customer")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            yield from _csv_reader(handle, path)
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})", path=path, hint="save the file as UTF-8"
+        ) from None
+
+
+def _csv_reader(handle: IO[str], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(handle)
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        if "email" not in header:
+            raise InputError(
+                "a subscriber CSV needs an 'email' column",
+                path=path,
+                line=1,
+                hint="first line like: email,components,customer",
             )
-        )
-    return subscribers, problems
-
-
-def _csv_rows(text: str, path: str) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    if "email" not in header:
-        raise InputError(
-            "a subscriber CSV needs an 'email' column",
-            path=path,
-            line=1,
-            hint="first line like: email,components,customer",
-        )
-    unknown = set(header) - COLUMNS
-    if unknown:
-        raise InputError(
-            f"unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(COLUMNS))}", path=path, line=1
-        )
-    return [(reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k}) for row in reader]
+        unknown = set(header) - COLUMNS
+        if unknown:
+            raise InputError(
+                f"unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(COLUMNS))}", path=path, line=1
+            )
+        for row in reader:
+            values = {k.strip(): (v or "") for k, v in row.items() if k}
+            if any("\x00" in v for v in values.values()):
+                raise InputError("is a binary file (a NUL byte)", path=path, line=reader.line_num,
+                                 hint="pass a CSV or YAML list of subscribers")  # fmt: skip
+            yield reader.line_num, values
+    except csv.Error as exc:  # a NUL byte, a quote left open
+        raise InputError(f"is not a readable CSV file: {exc}", path=path, line=reader.line_num) from None
 
 
 def _yaml_rows(text: str, path: str) -> list[tuple[int, dict[str, Any]]]:

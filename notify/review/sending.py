@@ -4,6 +4,7 @@ through here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from email.headerregistry import Address
 from typing import Any
@@ -14,29 +15,31 @@ from notify.delivery.mailer import SmtpSettings
 from notify.delivery.sender import Options, Summary
 from notify.errors import ReviewRefused
 from notify.record.draft import APPROVED, PUBLISHED, Draft
-from notify.record.subscribers import Problem, Subscriber, load_subscribers
+from notify.record.subscribers import Problem, Subscriber, read_subscribers
 from notify.review.service import Review
 from notify.store import audit, drafts, outbox
 
 
-def subscribers(review: Review, source: str, secret: bytes) -> tuple[list[Subscriber], list[Problem]]:
-    """Who may get the email: "store" for the people who signed up on the status page and
-    confirmed, otherwise a CSV or YAML file (with the rows it could not use)."""
+def subscribers(review: Review, source: str, secret: bytes) -> tuple[Iterator[Subscriber], list[Problem]]:
+    """Who may get the email, one at a time: "store" for the people who signed up on the status page
+    and confirmed, otherwise a CSV or YAML file. The list of rows it could not use fills as the
+    subscribers are read: read it after them."""
     from notify.store import replies, subscriptions
 
+    problems: list[Problem] = []
     if source == "store":
         confirmed = subscriptions.confirmed(review.store, subscriptions.Tokens(secret), review.clock())
         suppressed = replies.suppressed(review.store)
-        return [s for s in confirmed if s.email.casefold() not in suppressed], []
-    listed, problems = load_subscribers(source)
+        return (s for s in confirmed if s.email.casefold() not in suppressed), problems
+    listed = read_subscribers(source, problems)
     # who used an email's unsubscribe link, bounced for good or complained: never mailed again
     gone = subscriptions.left(review.store) | replies.suppressed(review.store)
     tokens, now = subscriptions.Tokens(secret), review.clock()
-    kept = [
+    kept = (
         replace(s, token=s.token or tokens.issue(s.email, "unsubscribe", now))  # a link /unsubscribe honours
         for s in listed
         if s.email.casefold() not in gone
-    ]
+    )
     return kept, problems
 
 
@@ -74,8 +77,8 @@ def enqueue(review: Review, send_plan: Plan, actor: str) -> int:
             draft_id=send_plan.draft.id,
             detail={
                 "queued": added,
-                "recipients": len(send_plan.rows),
-                "skipped": len(send_plan.skipped),
+                "recipients": send_plan.recipients,
+                "skipped": send_plan.skipped,
                 "content_hash": send_plan.draft.content_hash,
             },
         )
@@ -124,7 +127,7 @@ def publish(review: Review, draft_id: str, actor: str, detail: dict[str, Any]) -
 def send_now(
     review: Review,
     draft: Draft,
-    subscribers: list[Subscriber],
+    subscribers: Iterable[Subscriber],
     settings: SmtpSettings,
     sender: Address,
     unsubscribe_url: str | None,
