@@ -181,3 +181,31 @@ def test_schemathesis_finds_no_server_error_in_the_api(served: Service):
     assert status == 200
     reached = {e["action"] for e in log["entries"] if e["actor"] == "fuzzer"}
     assert reached & {"approve", "reject"}, reached  # the fuzzer got past 404 into the decisions
+
+
+def test_drafts_come_a_page_at_a_time_over_the_api_and_through_the_cli(served: Service, monkeypatch):
+    db = served.db  # type: ignore[attr-defined]
+    dana = token(db, "dana", "reviewer")
+    for n in range(5):
+        incident = record() | {"id": f"INC-{2000 + n}"}
+        assert call(served, "POST", "/api/v1/incidents", dana, incident)[0] == 201
+    status, first = call(served, "GET", "/api/v1/drafts?limit=2", dana)
+    assert status == 200 and first["total"] == 5 and first["page"] == 1
+    assert len(first["drafts"]) == 2 and "messages" not in first["drafts"][0]  # the columns, not the content
+    seen = first["drafts"]
+    following = first["next"]
+    while following:
+        status, more = call(served, "GET", following, dana)
+        assert status == 200
+        seen += more["drafts"]
+        following = more["next"]
+    assert sorted(d["id"] for d in seen) == [f"INC-{2000 + n}-r1" for n in range(5)]  # each once, none skipped
+    times = [d["created_at"] for d in seen]
+    assert times == sorted(times, reverse=True)  # newest first
+    assert call(served, "GET", "/api/v1/drafts?limit=1001", dana)[0] == 422
+    monkeypatch.setenv("NOTIFY_TOKEN", dana)
+    listed = run("--server", served.url, "drafts", "--limit", "2", "--page", "3", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [d["id"] for d in json.loads(listed.output)] == [seen[4]["id"]]  # the server's last page
+    too_many = run("--server", served.url, "drafts", "--limit", "5000")
+    assert too_many.exit_code != 0 and "at most 1000" in too_many.output

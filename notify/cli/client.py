@@ -67,9 +67,13 @@ class Remote:
     def create(self, incident: Incident) -> Draft:
         return self._draft(self.call("POST", "/incidents", incident.model_dump(mode="json")))
 
-    def listing(self, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
-        query = urlencode({k: v for k, v in (("state", state), ("incident", incident_id)) if v})
-        return [self._draft(d) for d in self.call("GET", "/drafts" + (f"?{query}" if query else ""))["drafts"]]
+    def summaries(
+        self, state: str | None = None, incident_id: str | None = None, limit: int = 50, page: int = 1
+    ) -> tuple[list[Draft], int]:
+        """One page of drafts from the server (which pages them: the client never fetches them all), and the total."""
+        wanted = (("state", state), ("incident", incident_id), ("limit", limit), ("page", page))
+        answer = self.call("GET", "/drafts?" + urlencode({k: v for k, v in wanted if v}))
+        return [self._draft(d) for d in answer["drafts"]], int(answer["total"])
 
     def get(self, draft_id: str) -> Draft:
         return self._draft(self.call("GET", f"/drafts/{quote(draft_id, safe='')}"))

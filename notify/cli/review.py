@@ -77,13 +77,13 @@ def list_drafts(state: str | None, incident_id: str | None, limit: int, page: in
     Example:
       notify drafts --state pending
     """
+    from notify.errors import InputError
+    from notify.store.drafts import MAX_PAGE
+
     server = common.remote()
-    if server is not None:
-        found = server.listing(state, incident_id)
-        total = len(found)
-        found = found[(page - 1) * limit : page * limit]
-    else:
-        found, total = common.review_service(db).summaries(state, incident_id, limit, page)
+    if server is not None and limit > MAX_PAGE:
+        raise InputError(f"the server pages at most {MAX_PAGE} drafts at a time", field="--limit")
+    found, total = (server or common.review_service(db)).summaries(state, incident_id, limit, page)
     if fmt == "json":
         click.echo(json.dumps([d.summary() for d in found], indent=2))
         return

@@ -72,6 +72,7 @@ def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) ->
     return [_draft(row) for row in rows]
 
 
+MAX_PAGE = 1_000  # drafts a page over the API: a bigger page is a bigger answer, not a cheaper list
 SUMMARY_COLUMNS = (
     "id, incident_id, revision, state, verdict, author, created_at, content_hash, approved_hash, decided_by,"
     " decided_at, decision_note"
@@ -86,7 +87,8 @@ def summaries(
     clause, params = _where(state, incident_id)
     total = int(tx.execute(f"SELECT COUNT(*) AS n FROM drafts{clause}", params)[0]["n"])
     rows = tx.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM drafts{clause} ORDER BY created_at DESC, revision DESC LIMIT ? OFFSET ?",
+        f"SELECT {SUMMARY_COLUMNS} FROM drafts{clause} ORDER BY created_at DESC, revision DESC, id DESC"
+        " LIMIT ? OFFSET ?",  # a total order: pages neither repeat nor skip drafts made in the same second
         [*params, limit, offset],
     )
     drafts = [

@@ -266,6 +266,10 @@ def _v16(dialect: str) -> list[str]:
     ]
 
 
+def _v17(dialect: str) -> list[str]:
+    return ["CREATE INDEX drafts_newest ON drafts (created_at, revision, id)"]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -283,4 +287,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (14, "a component's status set by hand, with the reason", _v14),
     (15, "people added on the admin page, each with a role", _v15),
     (16, "outbox claims that walk the rows of one state, not every row a draft had", _v16),
+    (17, "the newest drafts listed from an index, not by sorting the whole history", _v17),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +25,7 @@ from notify.record.draft import Draft
 from notify.record.incident import Incident
 from notify.review.service import Review, blocking_rules, merged_findings, merged_rewrites
 from notify.store import rate_limits, tokens
+from notify.store.drafts import MAX_PAGE
 from notify.store.rate_limits import Limit
 from notify.web import limits
 from notify.web.middleware import json_error
@@ -123,15 +125,27 @@ def register(app: FastAPI) -> None:
         draft = review.create(incident, token.person, source="api")
         return JSONResponse(draft_json(review, draft, full=True), status_code=201)
 
-    @app.get(PREFIX + "/drafts", summary="Drafts, newest first")
+    @app.get(PREFIX + "/drafts", summary="Drafts, newest first, a page at a time")
     def list_drafts(
         request: Request,
         token: Caller,
         state: Annotated[State | None, Query()] = None,
         incident: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> dict[str, Any]:
-        review = review_of(request)
-        return {"drafts": [draft_json(review, d) for d in review.listing(state, incident)]}
+        """Each draft's summary, read from the columns alone, so a page costs the same at 10 and at
+        100,000 drafts; `total` counts them all and `next` is the next page's path (null on the last)."""
+        found, total = review_of(request).summaries(state, incident, limit, page)
+        query = {k: v for k, v in (("state", state), ("incident", incident)) if v}
+        more = total > page * limit
+        return {
+            "drafts": [d.summary() for d in found],
+            "total": total,
+            "page": page,
+            "limit": limit,
+            "next": f"{PREFIX}/drafts?{urlencode({**query, 'limit': limit, 'page': page + 1})}" if more else None,
+        }
 
     @app.get(PREFIX + "/drafts/{draft_id}", summary="A draft with its messages, findings and rewrites")
     def show_draft(request: Request, token: Caller, draft_id: Annotated[str, DRAFT_ID]) -> dict[str, Any]:
