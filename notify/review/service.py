@@ -378,7 +378,7 @@ class Review:
         return audit.verify(self.store, head)
 
     def audit_head(self) -> dict[str, Any]:
-        return audit.export_head(self.store)
+        return audit.export_head(self.store, self.clock())
 
 
 def _waiver_problem(draft_id: str, findings: list[DraftFinding], waive: dict[str, str]) -> str | None:

@@ -3,7 +3,7 @@
 One schema, versioned migrations applied on open under a lock (two processes starting at once
 apply each migration once), and explicit write transactions: SQLite takes its write lock at
 BEGIN IMMEDIATE, PostgreSQL serialises the few writers that must be ordered (the audit chain)
-with a transaction-scoped advisory lock.
+with transaction-scoped advisory locks (one per audit chain).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MIGRATION_LOCK = 7_236_001  # advisory lock ids: any constant of our own
 
 
 class Tx(Protocol):
-    audit_head: str | None  # the hash of the last audit entry this transaction wrote
+    audit_heads: dict[str, str]  # by chain: the hash of the last audit entry this transaction wrote
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
     def rowcount(self) -> int: ...
@@ -107,7 +107,7 @@ class _SqliteTx:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._count = 0
-        self.audit_head: str | None = None
+        self.audit_heads: dict[str, str] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._connection.execute(sql, tuple(params))
@@ -215,7 +215,7 @@ class _PostgresTx:
     def __init__(self, cursor: Any, pipeline: Any = None) -> None:
         self._cursor = cursor
         self._pipeline = pipeline
-        self.audit_head: str | None = None
+        self.audit_heads: dict[str, str] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cursor.execute(sql.replace("?", "%s"), tuple(params))

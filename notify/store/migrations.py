@@ -270,6 +270,24 @@ def _v17(dialect: str) -> list[str]:
     return ["CREATE INDEX drafts_newest ON drafts (created_at, revision, id)"]
 
 
+def _v18(dialect: str) -> list[str]:
+    """One chain per incident (and one for the rest), each head kept in audit_heads so an append
+    locks its own chain; entries written before are the "legacy" chain, anchored like the others."""
+    seq = "BIGINT" if dialect == "postgresql" else "INTEGER"
+    return [
+        "ALTER TABLE audit_log ADD COLUMN chain TEXT",
+        "CREATE INDEX audit_by_chain ON audit_log (chain, seq)",
+        f"""CREATE TABLE audit_heads (
+            chain TEXT PRIMARY KEY,
+            seq {seq} NOT NULL,
+            entry_hash TEXT NOT NULL,
+            anchored_seq {seq} NOT NULL DEFAULT 0
+        )""",
+        "INSERT INTO audit_heads (chain, seq, entry_hash) SELECT 'legacy', seq, entry_hash FROM audit_log"
+        " WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+    ]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -288,4 +306,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (15, "people added on the admin page, each with a role", _v15),
     (16, "outbox claims that walk the rows of one state, not every row a draft had", _v16),
     (17, "the newest drafts listed from an index, not by sorting the whole history", _v17),
+    (18, "an audit chain per incident, anchored in a chain of their heads, so writers do not queue on one lock", _v18),
 ]

@@ -104,11 +104,31 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     smtp = listener(app)  # customers' replies, when [inbound] smtp is set
     if smtp is not None:
         smtp.start()
+    stop = threading.Event()
+    anchoring = threading.Thread(target=_anchor_until, args=(app.state.stores, stop), name="audit-anchor", daemon=True)
+    anchoring.start()
     try:
         yield
     finally:
+        stop.set()
+        anchoring.join(30)
         if smtp is not None:
             smtp.stop()
+
+
+def _anchor_until(stores: Stores, stop: threading.Event) -> None:
+    """The background step of the audit log: every few seconds, the heads of the chains that grew
+    are anchored (audit.anchor), so a chain cut back after that shows in `notify audit --verify`."""
+    import logging
+
+    from notify.store import audit
+
+    while not stop.wait(audit.ANCHOR_EVERY):
+        try:
+            review = stores.review()
+            audit.anchor(review.store, review.clock())
+        except Exception:  # a busy or unreachable store: the next round tries again
+            logging.getLogger("notify.audit").exception("anchoring the audit chains failed; retrying")
 
 
 def _default_app() -> FastAPI:
