@@ -39,7 +39,9 @@ def filled_store(db: str, count: int, env: dict[str, str]) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute(
             """WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-            INSERT INTO drafts SELECT 'INC-B' || i || '-r1', 'INC-B' || i, 1, state, verdict, author,
+            INSERT INTO drafts (id, incident_id, revision, state, verdict, author, created_at, record_json,
+                messages_json, report_json, content_hash, approved_hash, decided_by, decided_at, decision_note)
+            SELECT 'INC-B' || i || '-r1', 'INC-B' || i, 1, state, verdict, author,
                 strftime('%Y-%m-%dT%H:%M:%S+00:00', '2026-01-01', '+' || i || ' minutes'),
                 record_json, messages_json, report_json, content_hash, approved_hash, decided_by, decided_at,
                 decision_note

@@ -70,3 +70,26 @@ def test_a_reminder_at_the_right_time_then_start_and_completion(tmp_path: Path, 
             ("MNT-0007-r4", "notify:schedule"),
         ]
         assert review.verify() == []
+
+
+def test_a_schedule_stored_before_the_maintenance_column_still_runs_after_the_upgrade(
+    tmp_path: Path, smtp_server: SmtpServer
+):
+    """`notify tick` reads only the drafts marked as maintenance; the upgrade marks those already
+    stored from their records, or a schedule approved last week would silently never start."""
+    db = str(tmp_path / "n.db")
+    subscribers = tmp_path / "s.csv"
+    subscribers.write_text("email,components\nops@example.net,\n")
+    with open_store(db) as store:
+        review = Review(store)
+        draft = review.create(load_incident(str(EXAMPLES / "maintenance.yaml")), "dana")
+        review.approve(draft.id, "sam")
+        review.create(load_incident(str(EXAMPLES / "identified.yaml")), "dana")  # an incident: not moved along
+        connection = store._connection  # the store as the previous version left it
+        connection.execute("DROP INDEX drafts_maintenance")
+        connection.execute("ALTER TABLE drafts DROP COLUMN maintenance")
+        connection.execute("DELETE FROM schema_migrations WHERE version = 19")
+    with open_store(db) as upgraded:
+        assert [d.id for d in Review(upgraded).maintenance()] == [draft.id]
+    started = tick(db, "2026-12-05T02:00:00Z", smtp_server, subscribers)
+    assert "MNT-0007: start -> MNT-0007-r2 (approved)" in started.output

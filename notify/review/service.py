@@ -215,6 +215,11 @@ class Review:
         with self.store.read() as tx:
             return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit)
 
+    def maintenance(self) -> list[Draft]:
+        """Every maintenance draft not superseded, without reading the other drafts."""
+        with self.store.read() as tx:
+            return drafts.maintenance(tx)
+
     def listing(self, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
         with self.store.transaction() as tx:
             return drafts.listing(tx, state, incident_id)

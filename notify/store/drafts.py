@@ -19,7 +19,7 @@ def insert(tx: Tx, draft: Draft, stored: tuple[str, str, str] | None = None) -> 
     record, messages, report = stored or serialised(draft)
     tx.execute(
         "INSERT INTO drafts (id, incident_id, revision, state, verdict, author, created_at, record_json,"
-        " messages_json, report_json, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " messages_json, report_json, content_hash, maintenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.id,
             draft.incident_id,
@@ -32,8 +32,15 @@ def insert(tx: Tx, draft: Draft, stored: tuple[str, str, str] | None = None) -> 
             messages,
             report,
             draft.content_hash,
+            1 if draft.record.get("severity") == "maintenance" else 0,
         ),
     )
+
+
+def maintenance(tx: Tx) -> list[Draft]:
+    """Every maintenance draft not superseded: what `notify tick` moves along, read without the rest."""
+    rows = tx.execute("SELECT * FROM drafts WHERE maintenance = 1 AND state <> ?", (SUPERSEDED,))
+    return [_draft(row) for row in rows]
 
 
 def next_revision(tx: Tx, incident_id: str) -> int:

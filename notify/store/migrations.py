@@ -288,6 +288,25 @@ def _v18(dialect: str) -> list[str]:
     ]
 
 
+def _v19(dialect: str) -> list[Step]:
+    """Maintenance drafts marked in a column, so `notify tick` reads them alone, not every draft ever
+    written; the drafts already stored are marked from their records (only those that mention it)."""
+    return [
+        "ALTER TABLE drafts ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0",
+        _mark_maintenance,
+        "CREATE INDEX drafts_maintenance ON drafts (maintenance, incident_id)",
+    ]
+
+
+def _mark_maintenance(tx: Tx) -> None:
+    import json
+
+    candidates = tx.execute("SELECT id, record_json FROM drafts WHERE record_json LIKE ?", ("%maintenance%",))
+    for row in candidates:
+        if json.loads(row["record_json"]).get("severity") == "maintenance":
+            tx.execute("UPDATE drafts SET maintenance = 1 WHERE id = ?", (row["id"],))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -307,4 +326,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (16, "outbox claims that walk the rows of one state, not every row a draft had", _v16),
     (17, "the newest drafts listed from an index, not by sorting the whole history", _v17),
     (18, "an audit chain per incident, anchored in a chain of their heads, so writers do not queue on one lock", _v18),
+    (19, "maintenance drafts found without reading every draft", _v19),
 ]
