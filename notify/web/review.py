@@ -33,6 +33,7 @@ SESSION_COOKIE = "notify_session"
 DECISIONS = {"approve", "reject", "publish", "send", "answer"}  # a reviewer's, not an author's
 LOGIN_COOKIE = "notify_login"
 EDITABLE = ("impact", "apology", "responsibility", "remedy")
+DRAFTS_A_PAGE = 50  # the drafts list reads one page of records, however long the history
 LOGIN_ERRORS = {
     "expired": "Your sign-in form expired; please try again.",
     "mismatch": "That name and password do not match a reviewer.",
@@ -152,10 +153,15 @@ def register(app: FastAPI) -> None:
     def list_drafts(request: Request, session: Session, form: dict[str, str], _: str | None) -> Response:
         review = request.app.state.stores.review()
         state = request.query_params.get("state") or None
-        found = review.listing(
-            state if state in ("pending", "approved", "rejected", "published", "superseded") else None
-        )
-        return page("drafts.html.j2", drafts=found, state=state, **context(request, session))
+        state = state if state in ("pending", "approved", "rejected", "published", "superseded") else None
+        wanted = request.query_params.get("page", "1")
+        number = min(int(wanted), 1_000_000) if wanted.isdigit() and int(wanted) > 0 else 1
+        found, total = review.summaries(state, None, DRAFTS_A_PAGE, number, with_record=True)  # this page's only
+        pages = max(1, -(-total // DRAFTS_A_PAGE))
+        return page(
+            "drafts.html.j2", drafts=found, state=state, page_number=number, pages=pages, total=total,
+            **context(request, session),
+        )  # fmt: skip
 
     def show(request: Request, session: Session, form: dict[str, str], draft_id: str | None) -> Response:
         review = request.app.state.stores.review()
