@@ -42,7 +42,7 @@ def register(app: FastAPI) -> None:
         if name not in files:
             return json_error(404, "no such page")
         suffix = name[name.rfind(".") :]
-        return conditional(request, files[name], TYPES.get(suffix, "text/plain"), changed)
+        return conditional(request, files[name], TYPES.get(suffix, "text/plain"), changed, site_cache.tag(files, name))
 
     def get_and_head(path: str, handler: Callable[..., Awaitable[Response]]) -> None:
         app.add_api_route(path, handler, methods=["GET"], response_class=HTMLResponse)
@@ -95,9 +95,11 @@ def register(app: FastAPI) -> None:
     get_and_head("/style.css", style)
 
 
-def conditional(request: Request, body: str, media_type: str, changed: datetime | None) -> Response:
+def conditional(
+    request: Request, body: str, media_type: str, changed: datetime | None, tag: str | None = None
+) -> Response:
     """The body, or 304 when the client's copy is current (If-None-Match first, as RFC 9110 says)."""
-    tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    tag = tag or etag(body)
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if changed is not None:
         headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
@@ -109,6 +111,10 @@ def conditional(request: Request, body: str, media_type: str, changed: datetime 
     if fresh:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+def etag(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
 def _not_modified_since(header: str | None, changed: datetime) -> bool:
@@ -124,26 +130,97 @@ def _not_modified_since(header: str | None, changed: datetime) -> bool:
 class SiteCache:
     """The rendered site, kept until what it shows changes: a new publication, a status set by hand,
     or the minute (times, open incidents' uptime, the day's bar). A request then costs one indexed
-    count, not a render of every incident, however long the history."""
+    count, not a render of every incident, however long the history.
+
+    When only the minute turned, readers keep getting the last minute's site while one background
+    thread renders the next, so no reader waits for a render of the whole history. When something
+    was published or a status set, the new site is rendered once (single-flight) and the readers
+    who came for it wait for that render rather than see the old page."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[Any, ...] | None = None
+        self._render_lock = threading.Lock()
+        self._content: tuple[Any, ...] | None = None  # what was published, set by hand, and for which base URL
+        self._minute = ""
         self._value: tuple[dict[str, str], datetime | None] = ({}, None)
+        self._wanted: threading.Event = threading.Event()
+        self._refresher: threading.Thread | None = None
+        self._request: Request | None = None
+        self._refreshing = False  # a background render is asked for or under way
+        self._tags: dict[str, str] = {}  # ETags of the current site's files, each hashed once
+        self._tagged: dict[str, str] | None = None  # the files those tags are of
 
     def get(self, request: Request) -> tuple[dict[str, str], datetime | None]:
+        content, minute = self._state(request)
+        with self._lock:
+            if content == self._content:
+                if minute != self._minute and not self._refreshing:
+                    self._request, self._refreshing = request, True
+                    self._wanted.set()
+                    self._start_refresher()
+                return self._value
+        with self._render_lock:  # one render for everyone who came for the new content
+            with self._lock:
+                if content == self._content:
+                    return self._value
+            value = _render(request)
+            with self._lock:
+                self._content, self._minute, self._value = content, minute, value
+            return value
+
+    def tag(self, files: dict[str, str], name: str) -> str:
+        """The file's ETag, hashed once per render rather than once per request."""
+        with self._lock:
+            if self._tagged is not files:
+                self._tags, self._tagged = {}, files
+            known = self._tags.get(name)
+        if known is None:
+            known = etag(files[name])
+            with self._lock:
+                if self._tagged is files:
+                    self._tags[name] = known
+        return known
+
+    def _state(self, request: Request) -> tuple[tuple[Any, ...], str]:
         review = request.app.state.stores.review()
         with review.store.read() as tx:
             marker = drafts.published_marker(tx)
-        key = (marker, tuple(sorted(component_status.levels(review.store).items())), utc_now().strftime("%Y%m%d%H%M"),
-               str(request.base_url))  # fmt: skip
-        with self._lock:
-            if key == self._key:
-                return self._value
-        value = _render(request)
-        with self._lock:
-            self._key, self._value = key, value
-        return value
+        levels = tuple(sorted(component_status.levels(review.store).items()))
+        return (marker, levels, _base_url(request)), utc_now().strftime("%Y%m%d%H%M")
+
+    def _start_refresher(self) -> None:
+        if self._refresher is None:
+            self._refresher = threading.Thread(target=self._refresh_forever, name="site-refresh", daemon=True)
+            self._refresher.start()
+
+    def _refresh_forever(self) -> None:
+        """Render the site again each time a reader found it a minute old (one thread, its own store)."""
+        import logging
+
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            request = self._request
+            if request is None:
+                continue
+            try:
+                with self._render_lock:  # kept while storing too: a newer render may not be overwritten
+                    content, minute = self._state(request)
+                    value = _render(request)
+                    with self._lock:
+                        self._content, self._minute, self._value = content, minute, value
+            except Exception:  # a busy store: the next reader asks again
+                logging.getLogger("notify.site").exception("refreshing the status page failed")
+            finally:
+                with self._lock:
+                    self._refreshing = False
+
+
+def _base_url(request: Request) -> str:
+    """The page's own address: the configured one, so that a stranger's Host header cannot make
+    every request a new site to render; the request's only where none is configured."""
+    service = request.app.state.config.service
+    return str(request.app.state.branding.base_url or service.base_url or request.base_url)
 
 
 def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
@@ -154,7 +231,7 @@ def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
         published,
         now=utc_now(),
         title=request.app.state.branding.name or service.title,  # [page] name first
-        base_url=request.app.state.branding.base_url or service.base_url or str(request.base_url),
+        base_url=_base_url(request),
         signup=True,
         catalog=request.app.state.catalog,
         sms_signup=Twilio.from_env(required=False) is not None,
