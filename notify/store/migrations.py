@@ -307,6 +307,10 @@ def _mark_maintenance(tx: Tx) -> None:
             tx.execute("UPDATE drafts SET maintenance = 1 WHERE id = ?", (row["id"],))
 
 
+def _v20(dialect: str) -> list[str]:
+    return ["CREATE INDEX drafts_published_marker ON drafts (state, decided_at)"]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], list[Step]]]] = [
     (1, "drafts and the audit log", _v1),
     (2, "the delivery outbox", _v2),
@@ -327,4 +331,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]] | Callable[[str], li
     (17, "the newest drafts listed from an index, not by sorting the whole history", _v17),
     (18, "an audit chain per incident, anchored in a chain of their heads, so writers do not queue on one lock", _v18),
     (19, "maintenance drafts found without reading every draft", _v19),
+    (20, "what the public page depends on (how many published, and when last) read from an index", _v20),
 ]
