@@ -19,14 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fanout_bench import with_sink
-from webhook_load import deliveries, script_for, start, wrk
+from webhook_load import deliveries, fresh_schema, script_for, start, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 16
@@ -151,21 +150,11 @@ def main() -> int:
     args = parser.parse_args()
     if not args.postgres:
         raise SystemExit("pass --postgres URL (or set NOTIFY_TEST_POSTGRES_URL): the processes share one PostgreSQL")
-    import psycopg
 
-    schema = f"notify_scale_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.postgres, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    joiner = "&" if "?" in args.postgres else "?"
-    url = f"{args.postgres}{joiner}options=-csearch_path%3D{schema}"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"{os.cpu_count()} cores; PostgreSQL on this machine too")
-            webhooks(url, Path(tmp), args.seconds)
-            email(url, Path(tmp), args.recipients)
-    finally:
-        with psycopg.connect(args.postgres, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(args.postgres, "notify_scale") as url, tempfile.TemporaryDirectory() as tmp:
+        print(f"{os.cpu_count()} cores; PostgreSQL on this machine too")
+        webhooks(url, Path(tmp), args.seconds)
+        email(url, Path(tmp), args.recipients)
     return 0
 
 

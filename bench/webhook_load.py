@@ -14,6 +14,7 @@ Target: at least 300 signed deliveries per second with p99 under 100 ms on this 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,19 +222,25 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             run("SQLite", str(Path(tmp) / "load.db"), Path(tmp), args)
     if args.postgres:
-        import psycopg
-
-        schema = f"notify_load_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.postgres, autocommit=True) as connection:
-            connection.execute(f"CREATE SCHEMA {schema}")
-        try:
-            joiner = "&" if "?" in args.postgres else "?"
-            with tempfile.TemporaryDirectory() as tmp:
-                run("PostgreSQL", f"{args.postgres}{joiner}options=-csearch_path%3D{schema}", Path(tmp), args)
-        finally:
-            with psycopg.connect(args.postgres, autocommit=True) as connection:
-                connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        with fresh_schema(args.postgres, "notify_load") as url, tempfile.TemporaryDirectory() as tmp:
+            run("PostgreSQL", url, Path(tmp), args)
     return 0
+
+
+@contextlib.contextmanager
+def fresh_schema(postgres: str, prefix: str) -> Iterator[str]:
+    """A URL for a schema of its own on the server, dropped afterwards with all the bench wrote."""
+    import psycopg
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in postgres else "?"
+    try:
+        yield f"{postgres}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":
