@@ -196,7 +196,7 @@ def verify(store: Store, head: dict[str, Any] | None = None) -> list[str]:
     with store.read() as tx:
         rows = tx.execute("SELECT * FROM audit_log ORDER BY seq")
     expected: dict[str, str] = {}  # by chain: the hash the next entry must carry as its prev
-    written: dict[int, tuple[str, str]] = {}  # seq: (chain, hash) of every entry that holds
+    written: dict[int, tuple[str, str]] = {}  # seq: (chain, hash) of every entry found
     anchored: list[tuple[int, str, int, str]] = []  # (anchor seq, chain, seq, hash)
     for row in rows:
         seq, chain = int(row["seq"]), row["chain"] or LEGACY
