@@ -101,7 +101,7 @@ def main() -> int:
             for n in range(args.requests):  # interleaved: a whole-site render now and then, a GET each time
                 if n % (args.requests // args.baseline) == 0:
                     t = time.perf_counter()
-                    files = render_site(published, now=utc_now(), title="Status", signup=True)
+                    files = dict(render_site(published, now=utc_now(), title="Status", signup=True))  # every file
                     baseline.append(time.perf_counter() - t)
                 if n % 10 == 9:
                     moved[0] += timedelta(minutes=1)

@@ -314,7 +314,6 @@ def publish(
     """
     from pathlib import Path
 
-    from notify.record.draft import PUBLISHED
     from notify.render.site import build_site
     from notify.review import sending
 
@@ -348,7 +347,7 @@ def publish(
             )
     sending.publish(review, draft.id, common.current_user(), {"site": str(Path(site_dir).resolve())})
     now = review.clock()
-    published = review.listing(state=PUBLISHED)
+    published = review.published()
     catalog = common.config().catalog
     from notify.store import component_status
 
@@ -642,9 +641,7 @@ def tick(
         elif step.action != "remind":
             sending.publish(review, step.draft.id, maintenance.SCHEDULER, {"via": "tick"})
     if site_dir and steps:
-        from notify.record.draft import PUBLISHED
-
-        build_site(review.listing(state=PUBLISHED), Path(site_dir), now=review.clock(), catalog=common.config().catalog)
+        build_site(review.published(), Path(site_dir), now=review.clock(), catalog=common.config().catalog)
     if not steps:
         click.echo("nothing to do", err=True)
 

@@ -14,6 +14,7 @@ Only published, approved text appears: the status channel as rendered and approv
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -122,8 +123,8 @@ def render_site(
     sms_signup: bool = False,
     set_by_hand: dict[str, str] | None = None,
     branding: Branding | None = None,
-) -> dict[str, str]:
-    """Every file of the site by its relative path, for writing out or serving. The branding's
+) -> Site:
+    """Every file of the site by its relative path, for writing out or serving (rendered when read). The branding's
     name and address stand in for the defaults (a title given on purpose wins)."""
     catalog = catalog or Catalog()
     brand = branding or Branding()
@@ -166,30 +167,63 @@ def render_site(
         "past": [i for i in incidents if not i.is_open and i.ended(now) >= now - timedelta(days=RECENT_DAYS)],
         "recent_days": RECENT_DAYS,
     }
-    files = {"index.html": env.get_template("index.html.j2").render(context)}
+
+    def page(template: str, **more: Any) -> Callable[[], str]:
+        return lambda: env.get_template(template).render({**context, **more})
+
+    files = Site({"index.html": page("index.html.j2")})
     for incident in incidents:
-        files[f"incidents/{incident.id}.html"] = env.get_template("incident.html.j2").render(
-            {**context, "incident": incident}
-        )
+        files.add(f"incidents/{incident.id}.html", page("incident.html.j2", incident=incident))
     pages = _history_pages([i for i in incidents if not i.is_open])
-    for number, page in enumerate(pages, start=1):
+    for number, months in enumerate(pages, start=1):
         name = "history.html" if number == 1 else f"history/{number}.html"
         root = "" if number == 1 else "../"
-        files[name] = env.get_template("history.html.j2").render(
-            {**context, "root": root, "months": page, "page": number, "pages": len(pages)}
-        )
-    files.update(badges(current, overall))
-    files["feed.atom"] = env.get_template("feed.atom.j2").render(context)
-    files["feed.rss"] = env.get_template("feed.rss.j2").render(context)  # for readers that take RSS only
-    files["maintenance.ics"] = maintenance_calendar(incidents, changed, title, base_url.rstrip("/"))
-    files["notify.json"] = json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n"
+        files.add(name, page("history.html.j2", root=root, months=months, page=number, pages=len(pages)))
+    files.add("feed.atom", page("feed.atom.j2"))
+    files.add("feed.rss", page("feed.rss.j2"))  # for readers that take RSS only
+    files.add("maintenance.ics", lambda: maintenance_calendar(incidents, changed, title, base_url.rstrip("/")))
+    files.add("notify.json", lambda: json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n")
     api = StatuspageApi(
         incidents, current, overall, changed, title=title, base_url=base_url.rstrip("/"), catalog=catalog,
         uptime=uptimes,
     )  # fmt: skip
-    files.update(api.files())
-    files["style.css"] = (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8")
+    files.add_rendered({**badges(current, overall), **api.files()})
+    files.add("style.css", lambda: (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"))
     return files
+
+
+class Site(Mapping[str, str]):
+    """Every file of the site by its relative path, each rendered when first read and kept: a served
+    page with 10,000 incidents renders the front page for a request, not 10,000 incident pages
+    nobody asked for. Writing the site out reads (so renders) them all."""
+
+    def __init__(self, renderers: dict[str, Callable[[], str]]) -> None:
+        self._renderers = dict(renderers)
+        self._rendered: dict[str, str] = {}
+
+    def add(self, name: str, renderer: Callable[[], str]) -> None:
+        self._renderers[name] = renderer
+
+    def add_rendered(self, files: dict[str, str]) -> None:
+        for name, body in files.items():
+            self._rendered[name] = body
+            self._renderers[name] = str  # never called: the body is already rendered
+
+    def __getitem__(self, name: str) -> str:
+        body = self._rendered.get(name)
+        if body is None:
+            body = self._renderers[name]()  # KeyError for a file the site does not have
+            self._rendered[name] = body  # two threads may both render it once: the same text
+        return body
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._renderers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._renderers)
+
+    def __len__(self) -> int:
+        return len(self._renderers)
 
 
 def maintenance_calendar(incidents: list[Incident], changed: datetime, title: str, base_url: str) -> str:

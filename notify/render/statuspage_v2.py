@@ -88,20 +88,29 @@ class StatuspageApi:
         self.by_name = {c["name"]: c for c in self.components if not c["group"]}
 
     def files(self) -> dict[str, str]:
-        incidents = [self._incident(i) for i in self.incidents if i.level != "maintenance"]
-        maintenances = [self._incident(i) for i in self.incidents if i.level == "maintenance"]
-        unresolved = [i for i in incidents if i["status"] not in ("resolved", "postmortem")]
-        upcoming = [m for m in maintenances if m["status"] in UPCOMING]
-        active = [m for m in maintenances if m["status"] in ACTIVE]
+        built: dict[str, dict[str, Any]] = {}  # each incident's entry made once, and only where a document lists it
+
+        def entry(incident: Incident) -> dict[str, Any]:
+            if incident.id not in built:
+                built[incident.id] = self._incident(incident)
+            return built[incident.id]
+
+        plain = [i for i in self.incidents if i.level != "maintenance"]
+        planned = [i for i in self.incidents if i.level == "maintenance"]
+        incidents = [entry(i) for i in plain[:NEWEST]]
+        unresolved = [entry(i) for i in plain if i.record["status"] not in ("resolved", "postmortem")]
+        maintenances = [entry(i) for i in planned[:NEWEST]]
+        upcoming = [entry(i) for i in planned if i.record["status"] in UPCOMING]
+        active = [entry(i) for i in planned if i.record["status"] in ACTIVE]
         status = {"indicator": INDICATOR[self.overall], "description": DESCRIPTION[self.overall]}
         documents: dict[str, dict[str, Any]] = {
             "summary.json": {"status": status, "components": self.components, "incidents": unresolved,
                              "scheduled_maintenances": upcoming + active},
             "status.json": {"status": status},
             "components.json": {"components": self.components},
-            "incidents.json": {"incidents": incidents[:NEWEST]},
+            "incidents.json": {"incidents": incidents},
             "incidents/unresolved.json": {"incidents": unresolved},
-            "scheduled-maintenances.json": {"scheduled_maintenances": maintenances[:NEWEST]},
+            "scheduled-maintenances.json": {"scheduled_maintenances": maintenances},
             "scheduled-maintenances/upcoming.json": {"scheduled_maintenances": upcoming},
             "scheduled-maintenances/active.json": {"scheduled_maintenances": active},
         }  # fmt: skip

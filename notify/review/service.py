@@ -220,6 +220,11 @@ class Review:
         with self.store.read() as tx:
             return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit, with_record)
 
+    def published(self) -> list[Draft]:
+        """The published drafts without their review reports: what the public page shows."""
+        with self.store.read() as tx:
+            return drafts.published(tx)
+
     def maintenance(self) -> list[Draft]:
         """Every maintenance draft not superseded, without reading the other drafts."""
         with self.store.read() as tx:

@@ -73,6 +73,22 @@ def _where(state: str | None, incident_id: str | None) -> tuple[str, list[Any]]:
     return (f" WHERE {' AND '.join(where)}" if where else ""), params
 
 
+def published(tx: Tx) -> list[Draft]:
+    """The published drafts as the public page reads them: records and messages, without the
+    review reports (findings are for reviewers; decoding them was a third of reading a long history)."""
+    columns = f"{SUMMARY_COLUMNS}, record_json, messages_json"
+    rows = tx.execute(
+        f"SELECT {columns} FROM drafts WHERE state = ? ORDER BY created_at DESC, revision DESC", (PUBLISHED,)
+    )
+    out = []
+    for row in rows:
+        record, messages = json.loads(row.pop("record_json")), json.loads(row.pop("messages_json"))
+        out.append(
+            Draft(**{**row, "revision": int(row["revision"]), "record": record, "messages": messages, "report": {}})
+        )
+    return out
+
+
 def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
     clause, params = _where(state, incident_id)
     rows = tx.execute(f"SELECT * FROM drafts{clause} ORDER BY created_at DESC, revision DESC", params)

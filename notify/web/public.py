@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
 from notify.delivery.sms import Twilio
-from notify.record.draft import PUBLISHED
 from notify.render.site import last_change, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
 from notify.store import component_status, drafts
@@ -143,12 +142,12 @@ class SiteCache:
         self._render_lock = threading.RLock()  # held across a render, and taken again to keep it
         self._content: tuple[Any, ...] | None = None  # what was published, set by hand, and for which base URL
         self._minute = ""
-        self._value: tuple[dict[str, str], datetime | None] = ({}, None)
+        self._value: tuple[Mapping[str, str], datetime | None] = ({}, None)
         self._refreshing = False  # a request is rendering the new minute's site
         self._tags: dict[str, str] = {}  # ETags of the current site's files, each hashed once
-        self._tagged: dict[str, str] | None = None  # the files those tags are of
+        self._tagged: Mapping[str, str] | None = None  # the files those tags are of
 
-    def get(self, request: Request) -> tuple[dict[str, str], datetime | None]:
+    def get(self, request: Request) -> tuple[Mapping[str, str], datetime | None]:
         content, minute = self._state(request)
         with self._lock:
             same = content == self._content
@@ -167,7 +166,9 @@ class SiteCache:
                     return self._value
             return self._keep(request, content, minute)
 
-    def _keep(self, request: Request, content: tuple[Any, ...], minute: str) -> tuple[dict[str, str], datetime | None]:
+    def _keep(
+        self, request: Request, content: tuple[Any, ...], minute: str
+    ) -> tuple[Mapping[str, str], datetime | None]:
         """Render the site and keep it as the current one."""
         with self._render_lock:  # kept while storing too: a newer render may not be overwritten by an older
             value = _render(request)
@@ -175,7 +176,7 @@ class SiteCache:
                 self._content, self._minute, self._value = content, minute, value
             return value
 
-    def tag(self, files: dict[str, str], name: str) -> str:
+    def tag(self, files: Mapping[str, str], name: str) -> str:
         """The file's ETag, hashed once per render rather than once per request."""
         with self._lock:
             if self._tagged is not files:
@@ -203,9 +204,9 @@ def _base_url(request: Request) -> str:
     return str(request.app.state.branding.base_url or service.base_url or request.base_url)
 
 
-def _render(request: Request) -> tuple[dict[str, str], datetime | None]:
+def _render(request: Request) -> tuple[Mapping[str, str], datetime | None]:
     review = request.app.state.stores.review()
-    published = review.listing(state=PUBLISHED)
+    published = review.published()
     service = request.app.state.config.service
     files = render_site(
         published,

@@ -226,10 +226,8 @@ def register(app: FastAPI) -> None:
         return page("subscribe.html.j2", title="You are unsubscribed", message="You will get no more updates.", me=None)
 
     def _components(request: Request) -> list[str]:
-        from notify.record.draft import PUBLISHED
-
         review = request.app.state.stores.review()
-        return sorted({c for d in review.listing(state=PUBLISHED) for c in d.record.get("components") or []})
+        return sorted({c for d in review.published() for c in d.record.get("components") or []})
 
 
 def _expired(advice: str = "Use the link in your latest update email.") -> Response:
