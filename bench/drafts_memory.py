@@ -20,13 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PEAK = (
-    "import atexit, sys\n"
-    "atexit.register(lambda: print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
-    " file=sys.stderr))\n"
-    "from notify.cli.main import main\nmain()\n"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fanout_bench import PEAK, ROOT
 
 
 def filled_store(db: str, count: int, env: dict[str, str]) -> None:

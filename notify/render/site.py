@@ -13,11 +13,13 @@ Only published, approved text appears: the status channel as rendered and approv
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +126,8 @@ def render_site(
     set_by_hand: dict[str, str] | None = None,
     branding: Branding | None = None,
 ) -> Site:
-    """Every file of the site by its relative path, for writing out or serving (rendered when read). The branding's
-    name and address stand in for the defaults (a title given on purpose wins)."""
+    """Every file of the site by its relative path, for writing out or serving, each rendered when
+    read. The branding's name and address stand in for the defaults (a title given on purpose wins)."""
     catalog = catalog or Catalog()
     brand = branding or Branding()
     title = title if title != "Status" else (brand.name or title)
@@ -200,14 +202,21 @@ class Site(Mapping[str, str]):
     def __init__(self, renderers: dict[str, Callable[[], str]]) -> None:
         self._renderers = dict(renderers)
         self._rendered: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
 
     def add(self, name: str, renderer: Callable[[], str]) -> None:
         self._renderers[name] = renderer
 
     def add_rendered(self, files: dict[str, str]) -> None:
         for name, body in files.items():
-            self._rendered[name] = body
-            self._renderers[name] = str  # never called: the body is already rendered
+            self._renderers[name] = partial(str, body)
+
+    def digest(self, name: str) -> str:
+        """The file's SHA-256 (hex), computed once: what an ETag is made of."""
+        known = self._digests.get(name)
+        if known is None:
+            known = self._digests[name] = hashlib.sha256(self[name].encode()).hexdigest()
+        return known
 
     def __getitem__(self, name: str) -> str:
         body = self._rendered.get(name)

@@ -80,13 +80,10 @@ def published(tx: Tx) -> list[Draft]:
     rows = tx.execute(
         f"SELECT {columns} FROM drafts WHERE state = ? ORDER BY created_at DESC, revision DESC", (PUBLISHED,)
     )
-    out = []
-    for row in rows:
-        record, messages = json.loads(row.pop("record_json")), json.loads(row.pop("messages_json"))
-        out.append(
-            Draft(**{**row, "revision": int(row["revision"]), "record": record, "messages": messages, "report": {}})
-        )
-    return out
+    return [
+        _from_columns(row, record=json.loads(row.pop("record_json")), messages=json.loads(row.pop("messages_json")))
+        for row in rows
+    ]
 
 
 def listing(tx: Tx, state: str | None = None, incident_id: str | None = None) -> list[Draft]:
@@ -121,12 +118,12 @@ def summaries(
         " LIMIT ? OFFSET ?",  # a total order: pages neither repeat nor skip drafts made in the same second
         [*params, limit, offset],
     )
-    drafts = []
-    for row in rows:
-        record = json.loads(row.pop("record_json")) if with_record else {}
-        fields = {**row, "revision": int(row["revision"]), "record": record, "messages": {}, "report": {}}
-        drafts.append(Draft(**fields))
-    return drafts, total
+    return [_from_columns(row, record=json.loads(row.pop("record_json")) if with_record else {}) for row in rows], total
+
+
+def _from_columns(row: dict[str, Any], **content: dict[str, Any]) -> Draft:
+    """A draft from the summary columns, with only the content given (the rest left empty, unread)."""
+    return Draft(**{**row, "revision": int(row["revision"]), "record": {}, "messages": {}, "report": {}, **content})
 
 
 def published_marker(tx: Tx) -> tuple[int, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
 from notify.delivery.sms import Twilio
-from notify.render.site import last_change, render_site
+from notify.render.site import Site, last_change, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
 from notify.store import component_status, drafts
 from notify.web.middleware import json_error
@@ -41,7 +41,7 @@ def register(app: FastAPI) -> None:
         if name not in files:
             return json_error(404, "no such page")
         suffix = name[name.rfind(".") :]
-        return conditional(request, files[name], TYPES.get(suffix, "text/plain"), changed, site_cache.tag(files, name))
+        return conditional(request, files[name], TYPES.get(suffix, "text/plain"), changed, etag(files.digest(name)))
 
     def get_and_head(path: str, handler: Callable[..., Awaitable[Response]]) -> None:
         app.add_api_route(path, handler, methods=["GET"], response_class=HTMLResponse)
@@ -98,7 +98,7 @@ def conditional(
     request: Request, body: str, media_type: str, changed: datetime | None, tag: str | None = None
 ) -> Response:
     """The body, or 304 when the client's copy is current (If-None-Match first, as RFC 9110 says)."""
-    tag = tag or etag(body)
+    tag = tag or etag(hashlib.sha256(body.encode()).hexdigest())
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if changed is not None:
         headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
@@ -112,8 +112,8 @@ def conditional(
     return Response(body, media_type=media_type, headers=headers)
 
 
-def etag(body: str) -> str:
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+def etag(digest: str) -> str:
+    return f'"{digest[:32]}"'
 
 
 def _not_modified_since(header: str | None, changed: datetime) -> bool:
@@ -139,24 +139,24 @@ class SiteCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._render_lock = threading.RLock()  # held across a render, and taken again to keep it
+        self._render_lock = threading.Lock()  # held across a render and the keeping of it
         self._content: tuple[Any, ...] | None = None  # what was published, set by hand, and for which base URL
         self._minute = ""
-        self._value: tuple[Mapping[str, str], datetime | None] = ({}, None)
+        self._value: tuple[Site, datetime | None] = (Site({}), None)
         self._refreshing = False  # a request is rendering the new minute's site
-        self._tags: dict[str, str] = {}  # ETags of the current site's files, each hashed once
-        self._tagged: Mapping[str, str] | None = None  # the files those tags are of
 
-    def get(self, request: Request) -> tuple[Mapping[str, str], datetime | None]:
+    def get(self, request: Request) -> tuple[Site, datetime | None]:
         content, minute = self._state(request)
         with self._lock:
             same = content == self._content
             if same and (minute == self._minute or self._refreshing):
                 return self._value
-            self._refreshing = self._refreshing or same
+            if same:
+                self._refreshing = True
         if same:  # this request renders the new minute; the others meanwhile get the last
             try:
-                return self._keep(request, content, minute)
+                with self._render_lock:
+                    return self._keep(request, content, minute)
             finally:
                 with self._lock:
                     self._refreshing = False
@@ -166,28 +166,13 @@ class SiteCache:
                     return self._value
             return self._keep(request, content, minute)
 
-    def _keep(
-        self, request: Request, content: tuple[Any, ...], minute: str
-    ) -> tuple[Mapping[str, str], datetime | None]:
-        """Render the site and keep it as the current one."""
-        with self._render_lock:  # kept while storing too: a newer render may not be overwritten by an older
-            value = _render(request)
-            with self._lock:
-                self._content, self._minute, self._value = content, minute, value
-            return value
-
-    def tag(self, files: Mapping[str, str], name: str) -> str:
-        """The file's ETag, hashed once per render rather than once per request."""
+    def _keep(self, request: Request, content: tuple[Any, ...], minute: str) -> tuple[Site, datetime | None]:
+        """Render the site and keep it as the current one; the caller holds the render lock, so a
+        newer render is never overwritten by an older."""
+        value = _render(request)
         with self._lock:
-            if self._tagged is not files:
-                self._tags, self._tagged = {}, files
-            known = self._tags.get(name)
-        if known is None:
-            known = etag(files[name])
-            with self._lock:
-                if self._tagged is files:
-                    self._tags[name] = known
-        return known
+            self._content, self._minute, self._value = content, minute, value
+        return value
 
     def _state(self, request: Request) -> tuple[tuple[Any, ...], str]:
         review = request.app.state.stores.review()
@@ -204,7 +189,7 @@ def _base_url(request: Request) -> str:
     return str(request.app.state.branding.base_url or service.base_url or request.base_url)
 
 
-def _render(request: Request) -> tuple[Mapping[str, str], datetime | None]:
+def _render(request: Request) -> tuple[Site, datetime | None]:
     review = request.app.state.stores.review()
     published = review.published()
     service = request.app.state.config.service
