@@ -385,3 +385,21 @@ def test_a_dry_run_counts_a_streamed_list_and_reports_its_bad_rows(tmp_path: Pat
     plan = json.loads(result.output[result.output.index("{") :])
     assert plan["recipients"] == 5 and plan["bad_rows"] == 1 and plan["by_audience"] == {"public": 5}
     assert smtp_server.handler.received == []
+
+
+def test_every_duplicate_in_a_long_list_is_skipped_with_the_line_it_repeats(tmp_path: Path):
+    """Duplicates are found with a compact table of digests, not a dict of addresses: across the
+    table's growth, every repeat (in any case) names the line it first appeared on, and no new
+    address is taken for a repeat."""
+    from notify.record import subscribers
+
+    rows = [f"person{i}@example.net" for i in range(40_000)]
+    repeats = {40_000 + 2 + k: i for k, i in enumerate(range(0, 40_000, 997))}  # line -> index repeated
+    lines = rows + [rows[i].upper().replace("EXAMPLE.NET", "example.net") for i in repeats.values()]
+    path = tmp_path / "s.csv"
+    path.write_text("email\n" + "".join(f"{email}\n" for email in lines))
+    loaded, problems = subscribers.load_subscribers(str(path))
+    assert [s.email for s in loaded] == rows
+    assert [(p.line, p.message) for p in problems] == [
+        (line, f"{lines[line - 2]} is already on line {i + 2}; duplicate skipped") for line, i in repeats.items()
+    ]
