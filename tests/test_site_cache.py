@@ -62,10 +62,10 @@ def test_readers_get_the_last_minutes_page_while_one_request_renders_the_next(se
     renders, release = [], threading.Event()
     render = public._render
 
-    def slow_render(request):  # a render of a very long history
+    def slow_render(request, history):  # a render of a very long history
         renders.append(1)
         release.wait(20)
-        return render(request)
+        return render(request, history)
 
     monkeypatch.setattr(public, "_render", slow_render)
     later = utc_now() + timedelta(minutes=5)

@@ -14,14 +14,17 @@ Only published, approved text appears: the status channel as rendered and approv
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
+
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.record.branding import Branding
 from notify.record.catalog import Catalog
@@ -114,8 +117,36 @@ def build_site(
     return written
 
 
+class History:
+    """The published drafts grouped into incidents, once per publication: what every render of the
+    site starts from. A new minute renders from it again without reading or regrouping the whole
+    history, and what changes with the time (bars, uptime, levels, the recent list) looks only at
+    the incidents that reach into the last 90 days."""
+
+    def __init__(self, published: list[Draft], now: datetime) -> None:
+        self.published = published
+        self.incidents = _incidents(published)
+        self.built_at = now
+        self.reaching = [i for i in self.incidents if _in_window(i, now)]  # a later time can only drop some
+        self.open = [i for i in self.incidents if i.is_open]
+        self.pages = {f"incidents/{i.id}.html": i for i in self.incidents}
+        self.months = _history_pages([i for i in self.incidents if not i.is_open])
+        self.changed = last_change(published)
+        self.mentioned = sorted({c for i in self.incidents for c in i.record.get("components") or []})
+        self.mentions: dict[str, list[str]] = {}  # component -> when each update naming it was published
+        for incident in self.incidents:
+            for update in incident.updates:
+                for component in update.record.get("components") or []:
+                    self.mentions.setdefault(component, []).append(update.decided_at or update.created_at)
+
+    def recent(self, now: datetime) -> list[Incident]:
+        """The incidents that reach into the 90 days before `now`."""
+        candidates = self.reaching if now >= self.built_at else self.incidents
+        return [i for i in candidates if _in_window(i, now)]
+
+
 def render_site(
-    published: list[Draft],
+    published: list[Draft] | History,
     *,
     now: datetime,
     title: str = "Status",
@@ -128,26 +159,25 @@ def render_site(
 ) -> Site:
     """Every file of the site by its relative path, for writing out or serving, each rendered when
     read. The branding's name and address stand in for the defaults (a title given on purpose wins)."""
+    history = published if isinstance(published, History) else History(published, now)
     catalog = catalog or Catalog()
     brand = branding or Branding()
     title = title if title != "Status" else (brand.name or title)
     base_url = base_url or brand.base_url or ""
-    incidents = _incidents(published)
-    mentioned = {c for i in incidents for c in i.record.get("components") or []}
-    components = [*catalog.names, *sorted(mentioned - set(catalog.names))]
+    incidents = history.incidents
+    listed = set(catalog.names)
+    components = [*catalog.names, *[c for c in history.mentioned if c not in listed]]
     by_hand = set_by_hand or {}
     components += sorted(set(by_hand) - set(components))
+    recent = history.recent(now)  # bars, uptime, levels: old incidents cost nothing here
     # a level a person set stands beside the incidents' own: the worse of the two shows
-    current = {c: max(_current(c, incidents), by_hand.get(c, "operational"), key=lambda lvl: RANK[lvl])
+    current = {c: max(_current(c, history.open), by_hand.get(c, "operational"), key=lambda lvl: RANK[lvl])
                for c in components}  # fmt: skip
     overall = max(current.values(), key=lambda lvl: RANK[lvl], default="operational")
-    history = {c: _history(c, incidents, now) for c in components}
-    uptimes = {c: uptime(_spans(c, incidents, now), now) for c in components}
-    changed = last_change(published) or now
-    env = environment(bundled_dir("templates") / "site", autoescape=True)
-    env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
-    env.filters["demote"] = demote
-    env.filters["rfc822"] = rfc822
+    bars = {c: _history(c, recent, now) for c in components}
+    uptimes = {c: uptime(_spans(c, recent, now), now) for c in components}
+    changed = history.changed or now
+    env = _environment()
     context = {
         "title": title,
         "brand": brand,
@@ -160,13 +190,13 @@ def render_site(
         "current": current,
         "groups": _groups(components, catalog),
         "descriptions": {c.name: c.description for c in catalog.components if c.description},
-        "history": history,
+        "history": bars,
         "uptime": uptimes,
         "uptime_method": UPTIME_METHOD,
         "incidents": incidents,
         "base_url": base_url.rstrip("/"),
-        "open": [i for i in incidents if i.is_open],
-        "past": [i for i in incidents if not i.is_open and i.ended(now) >= now - timedelta(days=RECENT_DAYS)],
+        "open": history.open,
+        "past": [i for i in recent if not i.is_open and i.ended(now) >= now - timedelta(days=RECENT_DAYS)],
         "recent_days": RECENT_DAYS,
     }
 
@@ -174,9 +204,9 @@ def render_site(
         return lambda: env.get_template(template).render({**context, **more})
 
     files = Site({"index.html": page("index.html.j2")})
-    for incident in incidents:
-        files.add(f"incidents/{incident.id}.html", page("incident.html.j2", incident=incident))
-    pages = _history_pages([i for i in incidents if not i.is_open])
+    incident_page = env.get_template("incident.html.j2")
+    files.add_family(history.pages, lambda name: incident_page.render({**context, "incident": history.pages[name]}))
+    pages = history.months
     for number, months in enumerate(pages, start=1):
         name = "history.html" if number == 1 else f"history/{number}.html"
         root = "" if number == 1 else "../"
@@ -187,7 +217,7 @@ def render_site(
     files.add("notify.json", lambda: json.dumps(status_json(incidents, current, overall, changed), indent=2) + "\n")
     api = StatuspageApi(
         incidents, current, overall, changed, title=title, base_url=base_url.rstrip("/"), catalog=catalog,
-        uptime=uptimes,
+        uptime=uptimes, mentions=history.mentions,
     )  # fmt: skip
     files.add_rendered({**badges(current, overall), **api.files()})
     files.add("style.css", lambda: (bundled_dir("templates") / "site" / "style.css").read_text(encoding="utf-8"))
@@ -201,11 +231,16 @@ class Site(Mapping[str, str]):
 
     def __init__(self, renderers: dict[str, Callable[[], str]]) -> None:
         self._renderers = dict(renderers)
+        self._families: list[tuple[Collection[str], Callable[[str], str]]] = []
         self._rendered: dict[str, str] = {}
         self._digests: dict[str, str] = {}
 
     def add(self, name: str, renderer: Callable[[], str]) -> None:
         self._renderers[name] = renderer
+
+    def add_family(self, names: Collection[str], render: Callable[[str], str]) -> None:
+        """Many files made the same way (a page per incident): one renderer for all, not one each."""
+        self._families.append((names, render))
 
     def add_rendered(self, files: dict[str, str]) -> None:
         for name, body in files.items():
@@ -221,18 +256,27 @@ class Site(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         body = self._rendered.get(name)
         if body is None:
-            body = self._renderers[name]()  # KeyError for a file the site does not have
+            body = self._render(name)
             self._rendered[name] = body  # two threads may both render it once: the same text
         return body
 
+    def _render(self, name: str) -> str:
+        renderer = self._renderers.get(name)
+        if renderer is not None:
+            return renderer()
+        for names, render in self._families:
+            if name in names:
+                return render(name)
+        raise KeyError(name)  # a file the site does not have
+
     def __contains__(self, name: object) -> bool:
-        return name in self._renderers
+        return name in self._renderers or any(name in names for names, _ in self._families)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._renderers)
+        return itertools.chain(self._renderers, *(names for names, _ in self._families))
 
     def __len__(self) -> int:
-        return len(self._renderers)
+        return len(self._renderers) + sum(len(names) for names, _ in self._families)
 
 
 def maintenance_calendar(incidents: list[Incident], changed: datetime, title: str, base_url: str) -> str:
@@ -344,6 +388,25 @@ def _groups(components: list[str], catalog: Catalog) -> list[tuple[str | None, l
         entry = catalog.get(name)
         grouped.setdefault(entry.group if entry else None, []).append(name)
     return list(grouped.items())
+
+
+@cache
+def _environment() -> ImmutableSandboxedEnvironment:
+    """One environment for every render: its templates are compiled once per process, not per page."""
+    env = environment(bundled_dir("templates") / "site", autoescape=True)
+    env.filters["when"] = lambda v: datetime.fromisoformat(v).strftime("%-d %b %Y, %H:%M UTC") if v else ""
+    env.filters["demote"] = demote
+    env.filters["rfc822"] = rfc822
+    return env
+
+
+def _in_window(incident: Incident, now: datetime) -> bool:
+    """Whether the incident reaches into the last HISTORY_DAYS (a day's slack for the bars, which
+    count whole days): open, never resolved (its span runs to now), or resolved since then. Only
+    those colour a bar, cost uptime or set a level."""
+    resolved = incident.record.get("resolved_at")
+    since = now - timedelta(days=HISTORY_DAYS + 1)
+    return incident.is_open or not resolved or datetime.fromisoformat(resolved) >= since
 
 
 def _incidents(published: list[Draft]) -> list[Incident]:

@@ -69,6 +69,7 @@ class StatuspageApi:
         base_url: str,
         catalog: Catalog,
         uptime: dict[str, float] | None = None,
+        mentions: dict[str, list[str]] | None = None,
     ) -> None:
         self.incidents = incidents
         self.current = current
@@ -77,6 +78,7 @@ class StatuspageApi:
         self.changed = changed.isoformat()
         self.page_id = opaque_id("page", base_url or title)
         self.uptime = uptime or {}
+        self.mentions = mentions  # component -> when each update naming it was published, when already known
         self.page = {
             "id": self.page_id,
             "name": title,
@@ -173,6 +175,8 @@ class StatuspageApi:
 
     def _mentions(self, name: str) -> list[str]:
         """When each published update that names this component was published."""
+        if self.mentions is not None:
+            return self.mentions.get(name, [])
         return [_published(u) for i in self.incidents for u in i.updates if name in (u.record.get("components") or [])]
 
     def _incident(self, incident: Incident) -> dict[str, Any]:

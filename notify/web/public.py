@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from notify.clock import utc_now
 from notify.delivery.sms import Twilio
-from notify.render.site import Site, last_change, render_site
+from notify.render.site import History, Site, render_site
 from notify.render.statuspage_v2 import DOCUMENTS as STATUSPAGE_V2
 from notify.store import component_status, drafts
 from notify.web.middleware import json_error
@@ -144,6 +144,7 @@ class SiteCache:
         self._minute = ""
         self._value: tuple[Site, datetime | None] = (Site({}), None)
         self._refreshing = False  # a request is rendering the new minute's site
+        self._history: tuple[Any, History | None] = (None, None)  # what was read for a marker: a new minute reuses it
 
     def get(self, request: Request) -> tuple[Site, datetime | None]:
         content, minute = self._state(request)
@@ -169,7 +170,11 @@ class SiteCache:
     def _keep(self, request: Request, content: tuple[Any, ...], minute: str) -> tuple[Site, datetime | None]:
         """Render the site and keep it as the current one; the caller holds the render lock, so a
         newer render is never overwritten by an older."""
-        value = _render(request)
+        marker, history = self._history
+        if history is None or marker != content[0]:
+            history = History(request.app.state.stores.review().published(), utc_now())
+            self._history = (content[0], history)
+        value = _render(request, history)
         with self._lock:
             self._content, self._minute, self._value = content, minute, value
         return value
@@ -189,12 +194,11 @@ def _base_url(request: Request) -> str:
     return str(request.app.state.branding.base_url or service.base_url or request.base_url)
 
 
-def _render(request: Request) -> tuple[Site, datetime | None]:
+def _render(request: Request, history: History) -> tuple[Site, datetime | None]:
     review = request.app.state.stores.review()
-    published = review.published()
     service = request.app.state.config.service
     files = render_site(
-        published,
+        history,
         now=utc_now(),
         title=request.app.state.branding.name or service.title,  # [page] name first
         base_url=_base_url(request),
@@ -204,4 +208,4 @@ def _render(request: Request) -> tuple[Site, datetime | None]:
         set_by_hand=component_status.levels(review.store),
         branding=request.app.state.branding,
     )
-    return files, last_change(published)
+    return files, history.changed
