@@ -1,9 +1,11 @@
 """The public page under load: what a `GET /` costs with a long history, served from the site cache,
 beside the baseline of rendering the whole site for the request (what every GET did before), in
-the same run, interleaved, at several history sizes. The clock is moved a minute on every tenth
-request, so the figures include the minute's re-render, which runs in the background while readers
-get the last minute's page. It checks its own work: every answer is 200 and names the newest
-incident, the page is re-rendered for the new minutes, and the history lists every incident once.
+the same run, interleaved, at several history sizes. The clock is moved a minute before every
+tenth request: that request renders the new minute (the slowest is shown as "new minute"; readers
+who come meanwhile get the last minute's page); the other requests are the served figures. "After
+publishing" is the first request after the history was published, which reads and renders it.
+It checks its own work: every answer is 200 and names the newest incident, the page is
+re-rendered for the new minutes, and the history lists every incident once.
 
     python bench/site_bench.py [--sizes 10 1000 10000] [--requests 60]
 """
@@ -80,7 +82,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--baseline", type=int, default=5, help="whole-site renders timed at each size")
     args = parser.parse_args()
-    print(f"{'incidents':>9}  {'baseline: render per request':>30}  {'served: median':>15}  {'p99':>8}  {'max':>8}")
+    print(
+        f"{'incidents':>9}  {'baseline: render per request':>30}  {'served: median':>15}  {'p99':>8}"
+        f"  {'new minute':>11}  {'after publishing':>17}"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             db = str(Path(tmp) / "site.db")
@@ -97,7 +102,7 @@ def main() -> int:
                 time.sleep(0.05)
             with open_store(db) as store:
                 published = Review(store).listing(state=PUBLISHED)
-            baseline, cached, minutes_seen = [], [], set()
+            baseline, cached, minute_turned, minutes_seen = [], [], [], set()
             for n in range(args.requests):  # interleaved: a whole-site render now and then, a GET each time
                 if n % (args.requests // args.baseline) == 0:
                     t = time.perf_counter()
@@ -109,7 +114,11 @@ def main() -> int:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
                     body = response.read().decode()
                     assert response.status == 200
-                cached.append(time.perf_counter() - t)
+                took = time.perf_counter() - t
+                if n == 0:
+                    first = took  # the first request after the history was published: read and render
+                else:
+                    (minute_turned if n % 10 == 9 else cached).append(took)
                 assert "Incident number 0" in body, "the newest incident is missing"
                 minutes_seen |= set(re.findall(r"Updated [^.]*UTC", body))
             listed = set()
@@ -123,8 +132,8 @@ def main() -> int:
         cached.sort()
         print(
             f"{size:>9}  {statistics.median(baseline) * 1000:>27.1f} ms  {statistics.median(cached) * 1000:>12.1f} ms"
-            f"  {cached[int(len(cached) * 0.99)] * 1000:>5.1f} ms  {cached[-1] * 1000:>5.1f} ms"
-            f"   ({len(minutes_seen)} minutes rendered)"
+            f"  {cached[int(len(cached) * 0.99)] * 1000:>5.1f} ms  {max(minute_turned) * 1000:>8.1f} ms"
+            f"  {first * 1000:>14.1f} ms   ({len(minutes_seen)} minutes rendered)"
         )
     return 0
 
