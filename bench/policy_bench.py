@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from notify.policy import grammar
 from notify.policy.judge import Policy
 from notify.policy.matching.sentences import sentence_spans
 
@@ -138,6 +139,7 @@ def main() -> int:
     def checker(p: Policy) -> Callable[[str], object]:
         def check(text: str) -> object:
             sentence_spans.cache_clear()  # no help from another checker having split the same text
+            grammar.forget()  # nor from a grammar check of the same sentences in an earlier round
             return p.check_text(text, "public")
 
         return check

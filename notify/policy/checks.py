@@ -194,6 +194,7 @@ class Scan:
     spans: list[tuple[int, int]]
     findings: list[Finding]
     edits: list[Edit]
+    applied: tuple[str, list[Rewrite], list[tuple[int, int]]] | None = None  # apply_edits of these, once known
 
 
 @dataclass

@@ -141,6 +141,7 @@ class Policy:
         self.compiled: Compiled = compile_rules(ruleset)
         self._by_id = {r.id: r for r in ruleset.rules}
         self._audiences = {audience: ruleset.for_audience(audience) for audience in AUDIENCES}
+        self._phases: dict[tuple[str, bool, bool], tuple[list[Rule], list[Rule]]] = {}
         self._rejects = {
             r.id: [re.compile(p, re.I) for p in (*r.unless, *r.declared.reject)] for r in ruleset.rules if r.declared
         }
@@ -195,17 +196,25 @@ class Policy:
     def check_text(self, text: str, audience: str = "customers", org: Org | None = None) -> PolicyResult:
         """A plain message: the whole text is one field and must carry every required element."""
         facts = _facts_from_text(text)
-        rules = _in_phase(self.rules_for(audience), facts)
+        rules, required = self._phase(audience, facts)
         org = org or self.org
         found = _grammatical(scan(self.compiled, rules, text, "text", audience, org=org), "text")
         cleaned, rewrites, parts = _fix_until_stable(self, rules, found, "text", audience, None, org)
         findings = list(found.findings)
-        for rule in rules:
-            if rule.action is Action.require and _applies(rule, facts):
-                findings += self._require_check(rule, "text", cleaned, facts, whole_text=True, parts=parts)
+        for rule in required:
+            findings += self._require_check(rule, "text", cleaned, facts, whole_text=True, parts=parts)
         findings = self._suggest(findings, facts)
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return PolicyResult(audience, {"text": cleaned}, findings, rewrites)
+
+    def _phase(self, audience: str, facts: Facts) -> tuple[list[Rule], list[Rule]]:
+        """The audience's rules in this phase, and those of them that require an element here."""
+        key = (audience, facts.is_open, facts.is_maintenance)
+        known = self._phases.get(key)
+        if known is None:
+            rules = _in_phase(self.rules_for(audience), facts)
+            known = self._phases[key] = (rules, [r for r in rules if r.action is Action.require and _applies(r, facts)])
+        return known
 
     def check_incident(
         self, incident: Incident, audience: str, *, explain_cause: bool = False, org: Org | None = None
@@ -407,7 +416,8 @@ def _fix_until_stable(
     original and the rewritten ones, so that the required elements are read without a new index.
     """
     ran = frozenset(r.id for r in rules)
-    text, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
+    text, rewrites, untouched = found.applied or apply_edits(found.text, found.spans, found.edits, name)
+    rewrites = list(rewrites)  # grown below; the scan's own list stays as it was
     if not rewrites:
         return text, rewrites, [Part(text, None, found.findings, ran)]
     changed = "\n\n".join(r.after for r in rewrites if r.after)  # a blank line always ends a sentence
@@ -435,7 +445,8 @@ def _grammatical(found: Scan, name: str) -> Scan:
     their findings stay unfixed for the reviewer, with the attempted rewrite as the suggestion."""
     if not found.edits:
         return found
-    _, rewrites, untouched = apply_edits(found.text, found.spans, found.edits, name)
+    applied = apply_edits(found.text, found.spans, found.edits, name)
+    _, rewrites, untouched = applied
     left = set(untouched)
     edited = [s for s in found.spans or [(0, len(found.text))] if s not in left]
     starts_of = [s for s, _ in edited]
@@ -451,18 +462,20 @@ def _grammatical(found: Scan, name: str) -> Scan:
             continue
         if CODE_LEFT.search(f.text) or _touches(found.text, f, replaced.get(edited[i][0], [])):
             code_left.add(edited[i][0])
+    pairs = list(zip(edited, rewrites, strict=False))
+    broken = grammar.added_to_each([(r.before, r.after) for _, r in pairs])  # one call to the checker for all
     refused = {
         span: (r.after, problems)
-        for span, r in zip(edited, rewrites, strict=False)
+        for (span, r), added in zip(pairs, broken, strict=True)
         if (
             problems := [
-                *grammar.added(r.before, r.after),
+                *added,
                 *_misshapen(found.text, r.before, r.after, replaced.get(span[0], []), span[0] in code_left),
             ]
         )
     }
     if not refused:
-        return found
+        return replace(found, applied=applied)  # the fix applies these same edits: no need to splice them twice
 
     starts = sorted(refused)
 
