@@ -139,6 +139,17 @@ class History:
                 for component in update.record.get("components") or []:
                     self.mentions.setdefault(component, []).append(update.decided_at or update.created_at)
 
+    @property
+    def latest(self) -> str | None:
+        """When the newest of these drafts was published, as stored."""
+        return max((d.decided_at for d in self.published if d.decided_at), default=None)
+
+    def extended(self, more: list[Draft], now: datetime) -> History:
+        """This history with drafts published since: a published draft never changes, so what was
+        read stays as it was and only the new ones are read and decoded."""
+        everything = sorted([*more, *self.published], key=lambda d: (d.created_at, d.revision), reverse=True)
+        return History(everything, now)
+
     def recent(self, now: datetime) -> list[Incident]:
         """The incidents that reach into the 90 days before `now`."""
         candidates = self.reaching if now >= self.built_at else self.incidents

@@ -220,10 +220,11 @@ class Review:
         with self.store.read() as tx:
             return drafts.summaries(tx, state, incident_id, limit, (page - 1) * limit, with_record)
 
-    def published(self) -> list[Draft]:
-        """The published drafts without their review reports: what the public page shows."""
+    def published(self, since: str | None = None) -> list[Draft]:
+        """The published drafts without their review reports: what the public page shows (with
+        `since`, those published at or after it)."""
         with self.store.read() as tx:
-            return drafts.published(tx)
+            return drafts.published(tx, since)
 
     def maintenance(self) -> list[Draft]:
         """Every maintenance draft not superseded, without reading the other drafts."""

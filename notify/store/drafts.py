@@ -73,12 +73,14 @@ def _where(state: str | None, incident_id: str | None) -> tuple[str, list[Any]]:
     return (f" WHERE {' AND '.join(where)}" if where else ""), params
 
 
-def published(tx: Tx) -> list[Draft]:
+def published(tx: Tx, since: str | None = None) -> list[Draft]:
     """The published drafts as the public page reads them: records and messages, without the
-    review reports (findings are for reviewers; decoding them was a third of reading a long history)."""
+    review reports (findings are for reviewers; decoding them was a third of reading a long history).
+    With `since`, only those published at or after that moment: what a page that holds the rest lacks."""
     columns = f"{SUMMARY_COLUMNS}, record_json, messages_json"
+    clause, params = ("", (PUBLISHED,)) if since is None else (" AND decided_at >= ?", (PUBLISHED, since))
     rows = tx.execute(
-        f"SELECT {columns} FROM drafts WHERE state = ? ORDER BY created_at DESC, revision DESC", (PUBLISHED,)
+        f"SELECT {columns} FROM drafts WHERE state = ?{clause} ORDER BY created_at DESC, revision DESC", params
     )
     return [
         _from_columns(row, record=json.loads(row.pop("record_json")), messages=json.loads(row.pop("messages_json")))
