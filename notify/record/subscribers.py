@@ -94,8 +94,7 @@ def read_subscribers(path: str, problems: list[Problem]) -> Iterator[Subscriber]
 
     A CSV file is read row by row, so a send to 100,000 people holds one row and a compact table
     of the addresses seen (duplicates are skipped; about 4 MB for 100,000), not the file and
-    every recipient; a YAML file is
-    parsed whole (YAML has no row to stop at)."""
+    every recipient; a YAML file is parsed whole (YAML has no row to stop at)."""
     rows = _yaml_rows(_read_whole(path), path) if Path(path).suffix.lower() in {".yaml", ".yml"} else _csv_rows(path)
     seen = AddressSet()
     for line, row in rows:

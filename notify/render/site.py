@@ -118,10 +118,10 @@ def build_site(
 
 
 class History:
-    """The published drafts grouped into incidents, once per publication: what every render of the
-    site starts from. A new minute renders from it again without reading or regrouping the whole
-    history, and what changes with the time (bars, uptime, levels, the recent list) looks only at
-    the incidents that reach into the last 90 days."""
+    """The published drafts grouped into incidents: what every render of the site starts from. A
+    new minute renders from it again without reading or regrouping the whole history, a publication
+    extends it with the new drafts alone, and what changes with the time (bars, uptime, levels, the
+    recent list) looks only at the incidents that reach into the last 90 days."""
 
     def __init__(self, published: list[Draft], now: datetime) -> None:
         self.published = published
