@@ -57,6 +57,18 @@ def test_full_lifecycle(review: Review):
     assert review.verify() == []
 
 
+def test_the_components_drafts_name_are_listed_without_reading_each_draft(review: Review):
+    from notify.review import sending
+
+    published = review.create(GOOD.model_copy(update={"id": "INC-1", "components": ["Sign-in", "Dashboard"]}), "dana")
+    review.approve(published.id, "sam")
+    sending.publish(review, published.id, "sam", {})
+    review.create(GOOD.model_copy(update={"id": "INC-2", "components": ["Billing", "Sign-in"]}), "dana")
+    review.create(GOOD.model_copy(update={"id": "INC-3", "components": []}), "dana")
+    assert review.components_named() == {"Sign-in", "Dashboard", "Billing"}
+    assert review.components_named("published") == {"Sign-in", "Dashboard"}  # what the sign-up page offers
+
+
 def test_a_new_revision_supersedes_the_pending_one(review: Review):
     first = review.create(GOOD, "dana")
     second = review.create(GOOD.model_copy(update={"impact": "Customers in Europe still cannot sign in."}), "dana")

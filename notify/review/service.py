@@ -226,6 +226,11 @@ class Review:
         with self.store.read() as tx:
             return drafts.published(tx, since)
 
+    def components_named(self, state: str | None = None) -> set[str]:
+        """The components the drafts (those in `state`, or all) name, without decoding them."""
+        with self.store.read() as tx:
+            return drafts.components_named(tx, self.store.dialect, state)
+
     def maintenance(self) -> list[Draft]:
         """Every maintenance draft not superseded, without reading the other drafts."""
         with self.store.read() as tx:

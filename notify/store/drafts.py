@@ -43,6 +43,23 @@ def maintenance(tx: Tx) -> list[Draft]:
     return [_draft(row) for row in rows]
 
 
+def components_named(tx: Tx, dialect: str, state: str | None = None) -> set[str]:
+    """Every component the drafts' records name (those in `state`, or all), picked out of the
+    stored JSON by the database: a page that lists a few names must not decode every draft."""
+    where, params = (" AND state = ?", (state,)) if state else ("", ())
+    if dialect == "postgresql":
+        sql = (
+            "SELECT DISTINCT jsonb_array_elements_text(record_json::jsonb -> 'components') AS name FROM drafts"
+            f" WHERE jsonb_typeof(record_json::jsonb -> 'components') = 'array'{where}"
+        )
+    else:
+        sql = (
+            "SELECT DISTINCT j.value AS name FROM drafts, json_each(drafts.record_json, '$.components') AS j"
+            f" WHERE json_type(drafts.record_json, '$.components') = 'array'{where}"
+        )
+    return {str(row["name"]) for row in tx.execute(sql, params)}
+
+
 def next_revision(tx: Tx, incident_id: str) -> int:
     rows = tx.execute("SELECT MAX(revision) AS top FROM drafts WHERE incident_id = ?", (incident_id,))
     return int(rows[0]["top"] or 0) + 1

@@ -485,7 +485,7 @@ def _panel(request: Request, review: Any, draft: Any) -> Any:
     from notify.review.service import latest_record
 
     record = latest_record(review.store, draft.incident_id) or draft.record
-    mentioned = {c for d in review.listing() for c in d.record.get("components") or []}
+    mentioned = review.components_named()
     names = [*request.app.state.catalog.names, *sorted(mentioned - set(request.app.state.catalog.names))]
     return replies.panel(review, draft.incident_id, record, names)
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from notify.clock import utc_now
 from notify.delivery.sender import Permanent, Temporary
 from notify.delivery.sms import NumberStopped, Twilio, asks_to_stop, signature_ok
+from notify.record.draft import PUBLISHED
 from notify.record.subscribers import normalise_email
 from notify.store import rate_limits, sms_subscriptions, subscriptions
 from notify.store.sms_subscriptions import normalise_phone
@@ -227,7 +228,7 @@ def register(app: FastAPI) -> None:
 
     def _components(request: Request) -> list[str]:
         review = request.app.state.stores.review()
-        return sorted({c for d in review.published() for c in d.record.get("components") or []})
+        return sorted(review.components_named(PUBLISHED))
 
 
 def _expired(advice: str = "Use the link in your latest update email.") -> Response:
