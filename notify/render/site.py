@@ -30,7 +30,7 @@ from notify.record.branding import Branding
 from notify.record.catalog import Catalog
 from notify.record.draft import Draft
 from notify.render.environment import environment
-from notify.render.statuspage_v2 import StatuspageApi
+from notify.render.statuspage_v2 import StatuspageApi, component_mentions
 from notify.render.uptime import METHOD as UPTIME_METHOD
 from notify.render.uptime import uptime
 from notify.resources import bundled_dir
@@ -133,11 +133,7 @@ class History:
         self.months = _history_pages([i for i in self.incidents if not i.is_open])
         self.changed = last_change(published)
         self.mentioned = sorted({c for i in self.incidents for c in i.record.get("components") or []})
-        self.mentions: dict[str, list[str]] = {}  # component -> when each update naming it was published
-        for incident in self.incidents:
-            for update in incident.updates:
-                for component in update.record.get("components") or []:
-                    self.mentions.setdefault(component, []).append(update.decided_at or update.created_at)
+        self.mentions = component_mentions(self.incidents)
 
     @property
     def latest(self) -> str | None:

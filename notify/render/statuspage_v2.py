@@ -68,8 +68,8 @@ class StatuspageApi:
         title: str,
         base_url: str,
         catalog: Catalog,
+        mentions: dict[str, list[str]],
         uptime: dict[str, float] | None = None,
-        mentions: dict[str, list[str]] | None = None,
     ) -> None:
         self.incidents = incidents
         self.current = current
@@ -78,7 +78,7 @@ class StatuspageApi:
         self.changed = changed.isoformat()
         self.page_id = opaque_id("page", base_url or title)
         self.uptime = uptime or {}
-        self.mentions = mentions  # component -> when each update naming it was published, when already known
+        self.mentions = mentions  # component -> when each update naming it was published
         self.page = {
             "id": self.page_id,
             "name": title,
@@ -175,9 +175,7 @@ class StatuspageApi:
 
     def _mentions(self, name: str) -> list[str]:
         """When each published update that names this component was published."""
-        if self.mentions is not None:
-            return self.mentions.get(name, [])
-        return [_published(u) for i in self.incidents for u in i.updates if name in (u.record.get("components") or [])]
+        return self.mentions.get(name, [])
 
     def _incident(self, incident: Incident) -> dict[str, Any]:
         record = incident.record
@@ -240,6 +238,17 @@ class StatuspageApi:
 
 
 _RANK = {status: rank for rank, status in enumerate(COMPONENT_STATUS.values())}
+
+
+def component_mentions(incidents: list[Incident]) -> dict[str, list[str]]:
+    """Component -> when each published update that names it was published: its Statuspage
+    created and updated times, gathered once for every component rather than once each."""
+    mentions: dict[str, list[str]] = {}
+    for incident in incidents:
+        for update in incident.updates:
+            for component in update.record.get("components") or []:
+                mentions.setdefault(component, []).append(_published(update))
+    return mentions
 
 
 def _published(draft: Draft) -> str:
